@@ -1,0 +1,104 @@
+"""Altair charts for the course: one theme, shared builders, alt text.
+
+Importing this module registers and enables the ``coursekit`` theme
+(colour-blind-safe Okabe-Ito palette, readable sizes). Every figure should
+pass through :func:`describe` so that it carries alt text for screen readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from . import regions
+
+#: Okabe-Ito, safe for the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+WIDTH, HEIGHT = 480, 260
+FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+
+
+@alt.theme.register("coursekit", enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    """The course theme: light background, large labels, Okabe-Ito colours."""
+    return {
+        "config": {
+            "background": "white",
+            "font": FONT,
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "range": {"category": PALETTE},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555"},
+        }
+    }
+
+
+def country_colour(field: str = "country", codes=None, legend: bool = False, **kwargs) -> alt.Color:
+    """Colour encoding that gives each country its fixed course colour.
+
+    ``field`` holds country *names*; ``codes`` (ISO3) fixes the domain order.
+    """
+    codes = codes if codes is not None else list(regions.COUNTRIES)
+    scale = alt.Scale(**regions.colour_scale_args(codes))
+    return alt.Color(f"{field}:N", scale=scale, legend=alt.Legend() if legend else None, **kwargs)
+
+
+def with_names(frame: pd.DataFrame, code_column: str = "iso3", name_column: str = "country") -> pd.DataFrame:
+    """A copy of ``frame`` with a column of country names next to the codes."""
+    out = frame.copy()
+    out.insert(out.columns.get_loc(code_column) + 1, name_column, out[code_column].map(regions.name))
+    return out
+
+
+def describe(chart: alt.TopLevelMixin, alt_text: str, title: str | None = None, subtitle: str | None = None):
+    """Attach alt text (Vega-Lite ``description``, read by screen readers) and an optional title."""
+    if not alt_text or len(alt_text) < 20:
+        raise ValueError("alt text must describe what the chart shows (at least a sentence)")
+    props = {"description": alt_text}
+    if title:
+        props["title"] = alt.Title(title, subtitle=subtitle) if subtitle else title
+    return chart.properties(**props)
+
+
+def country_bars(frame: pd.DataFrame, value: str, value_title: str, *, codes=None, fmt: str = ",.0f",
+                 descending: bool = True, name_column: str = "country") -> alt.LayerChart:
+    """Horizontal bars, one per country in its course colour, each labelled with its value.
+
+    Labels make the value readable without colour or hover.
+    """
+    codes = codes if codes is not None else list(frame["iso3"])
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{name_column}:N", title=None,
+                sort=alt.EncodingSortField(field=value, order="descending" if descending else "ascending")),
+        x=alt.X(f"{value}:Q", title=value_title),
+        tooltip=[alt.Tooltip(f"{name_column}:N", title="Country"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
+    )
+    bars = base.mark_bar().encode(color=country_colour(name_column, codes))
+    labels = base.mark_text(align="left", dx=3, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=fmt))
+    return alt.layer(bars, labels).properties(height=alt.Step(28))
+
+
+def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, formats: dict | None = None):
+    """The table behind a chart, as an accessible HTML table with a caption."""
+    shown = frame[list(columns)] .rename(columns=columns) if columns else frame
+    styler = shown.style.hide(axis="index").set_caption(caption)
+    if formats:
+        styler = styler.format({columns.get(k, k) if columns else k: v for k, v in formats.items()}, na_rep="–")
+    else:
+        styler = styler.format(na_rep="–")
+    return styler
+
+
+def spec(chart) -> dict:
+    """The Vega-Lite spec of a chart as a dict (what tests inspect)."""
+    return chart.to_dict()
+
+
+def save_png(chart, path: str | Path, scale: float = 2.0) -> Path:
+    """Static PNG export through vl-convert (no browser, no network)."""
+    path = Path(path)
+    chart.save(str(path), format="png", scale_factor=scale)
+    return path
