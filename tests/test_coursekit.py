@@ -1,0 +1,205 @@
+"""Unit tests of coursekit: bad input gets a clear error, helpers do what they say."""
+
+import shutil
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+import pytest
+
+from coursekit import charts, checks, data, regions, widgets
+from coursekit.data import DataError
+
+GOOD = data.DEFAULT_PACKAGE.parent / "ch06_overstays.csv"
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A copy of the data package whose ch06_overstays.csv a test may spoil."""
+    shutil.copy(data.DEFAULT_PACKAGE, tmp_path / "datapackage.json")
+    for res in data.package()["resources"]:
+        shutil.copy(data.DEFAULT_PACKAGE.parent / res["path"], tmp_path / res["path"])
+    return tmp_path
+
+
+def spoil(package, old, new):
+    path = package / "ch06_overstays.csv"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def error_of(package) -> DataError:
+    with pytest.raises(DataError) as info:
+        data.load("ch06_overstays", package)
+    return info.value
+
+
+def test_good_copy_loads(package):
+    assert len(data.load("ch06_overstays", package)) == 6
+
+
+def test_wrong_type_names_table_row_and_column(package):
+    spoil(package, "TJK,2024,B-1/B-2,140", "TJK,2024,B-1/B-2,many")
+    err = error_of(package)
+    assert (err.table, err.row, err.column) == ("ch06_overstays", 2, "overstays")
+    assert "integer" in str(err) and "'many'" in str(err)
+
+
+def test_missing_column(package):
+    path = package / "ch06_overstays.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="overstays")
+    frame.to_csv(path, index=False)
+    err = error_of(package)
+    assert "overstays" in str(err) and "column" in str(err)
+
+
+def test_unknown_country_code(package):
+    spoil(package, "HTI,", "XXX,")
+    err = error_of(package)
+    assert (err.row, err.column) == (6, "iso3") and "XXX" in str(err)
+
+
+def test_negative_count(package):
+    spoil(package, ",643,", ",-643,")
+    err = error_of(package)
+    assert (err.row, err.column) == (3, "overstays")
+
+
+def test_rate_out_of_range(package):
+    spoil(package, "15.89", "158.9")
+    err = error_of(package)
+    assert (err.row, err.column) == (1, "stated_rate_pct") and "100" in str(err)
+
+
+def test_unknown_table_lists_the_known_ones():
+    with pytest.raises(DataError, match="known tables: .*ch06_overstays"):
+        data.load("no_such_table")
+
+
+def test_missing_package_says_where_to_look(tmp_path):
+    with pytest.raises(FileNotFoundError, match="COURSEKIT_DATA"):
+        data.load("ch06_overstays", tmp_path / "nowhere")
+
+
+def test_types_and_missing_values():
+    frame = data.load("ch06_overstays")
+    assert str(frame["overstays"].dtype) == "Int64"
+    assert frame.set_index("iso3").loc["HTI", "visas_issued"] is pd.NA
+    assert frame.attrs["table"] == "ch06_overstays" and "endnotes 8, 9" in frame.attrs["source"]
+
+
+def test_source_and_keys():
+    assert "Sobko" in data.source("ch06_overstays")
+    assert data.citation_keys("ch06_overstays") == ["sobko2026visabonds", "timesca2026expands"]
+
+
+def test_regions_have_distinct_colours_and_codes():
+    cols = [c.colour for c in regions.COUNTRIES.values()]
+    assert len(set(cols)) == len(cols)
+    assert regions.CENTRAL_ASIA == ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+    assert regions.get("KGZ").iso_numeric == 417
+    with pytest.raises(KeyError, match="unknown country code 'ZZZ'"):
+        regions.get("ZZZ")
+
+
+def test_theme_is_enabled_and_colour_blind_safe():
+    assert alt.theme.active == "coursekit"
+    assert charts.theme()["config"]["range"]["category"] == charts.PALETTE
+
+
+def test_country_bars_uses_fixed_colours_and_labels():
+    frame = charts.with_names(data.load("ch06_overstays"))
+    spec = charts.country_bars(frame, "overstays", "Overstays").to_dict()
+    bar, text = spec["layer"]
+    assert bar["mark"]["type"] == "bar" and text["mark"]["type"] == "text"
+    scale = bar["encoding"]["color"]["scale"]
+    assert scale["range"][scale["domain"].index("Tajikistan")] == regions.get("TJK").colour
+
+
+def test_describe_requires_real_alt_text():
+    chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q")
+    with pytest.raises(ValueError, match="alt text"):
+        charts.describe(chart, "")
+    assert charts.describe(chart, "One bar of length one.")
+    assert charts.describe(chart, "One bar of length one.").to_dict()["description"] == "One bar of length one."
+
+
+def test_save_png_offline(tmp_path):
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q")
+    path = charts.save_png(chart, tmp_path / "c.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+def test_check_close_passes_and_fails_with_a_message(capsys):
+    checks.check_close("rate", 18.19, 18.19)
+    assert "ok: rate" in capsys.readouterr().out
+    with pytest.raises(checks.CheckFailed, match=r"rate: expected 18.19, got 7.9.*\nHint: divide"):
+        checks.check_close("rate", 7.9, 18.19, hint="divide")
+
+
+def test_checks_are_not_fooled_by_permissive_equality():
+    with pytest.raises(checks.CheckFailed, match="expected a number"):
+        checks.check_close("x", AlwaysEqual(), 1.0)
+    with pytest.raises(checks.CheckFailed):
+        checks.check_equal("x", AlwaysEqual(), 3)
+    with pytest.raises(checks.CheckFailed, match="NaN"):
+        checks.check_close("x", float("nan"), 1.0)
+    with pytest.raises(checks.CheckFailed, match="expected a number"):
+        checks.check_close("x", True, 1.0)
+
+
+def test_check_raises():
+    checks.check_raises("zero", lambda a: 1 / a if a else (_ for _ in ()).throw(ValueError()), (0,), ValueError)
+    with pytest.raises(checks.CheckFailed, match="returned 1"):
+        checks.check_raises("no error", lambda a: 1, (0,), ValueError)
+    with pytest.raises(checks.CheckFailed, match="ZeroDivisionError"):
+        checks.check_raises("wrong error", lambda a: 1 / a, (0,), ValueError)
+
+
+def test_check_chart():
+    frame = pd.DataFrame({"country": ["A"], "rate": [1.0]})
+    chart = alt.Chart(frame).mark_bar().encode(x="rate:Q", y="country:N")
+    checks.check_chart("c", chart, mark="bar", encodings={"x": "rate", "y": "country"}, columns={"rate"}, rows=1)
+    with pytest.raises(checks.CheckFailed, match=r"mark\): expected 'line', got 'bar'"):
+        checks.check_chart("c", chart, mark="line")
+    with pytest.raises(checks.CheckFailed, match="encoding x"):
+        checks.check_chart("c", chart, encodings={"x": "other"})
+    with pytest.raises(checks.CheckFailed, match="expected an Altair chart"):
+        checks.check_chart("c", "not a chart")
+
+
+def test_explorer_renders_and_reports_errors(capsys):
+    seen = []
+
+    def render(country, bond):
+        seen.append((country, bond))
+        if bond > 10000:
+            raise ValueError("too large")
+        return f"{country}: {bond}"
+
+    slider = w.IntSlider(value=5000, min=5000, max=15000, step=5000)
+    box = widgets.explorer(render, country=widgets.country_dropdown(["TJK", "KGZ"]), bond=slider)
+    slider.value = 15000
+    assert seen == [("TJK", 5000), ("TJK", 15000)]
+    # outside a kernel the Output widget passes prints through to stdout
+    assert "Cannot show this (ValueError): too large" in capsys.readouterr().out
+    assert isinstance(box.children[1], w.Output)
+
+
+def test_explorer_explains_unfinished_work(capsys):
+    def render(x):
+        raise NotImplementedError()
+
+    widgets.explorer(render, x=w.IntSlider())
+    assert "write the function" in capsys.readouterr().out
+
+
+def test_country_dropdown_shows_names_returns_codes():
+    dd = widgets.country_dropdown(["KAZ", "UZB"], value="UZB")
+    assert dd.value == "UZB" and dd.options[0] == ("Kazakhstan", "KAZ")
