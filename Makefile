@@ -30,12 +30,15 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
+	@echo ">> writing the student versions of the assignments (assignments/)"
+	$(BIN)/coursekit student-versions
 	@echo ">> building the book (executes changed notebooks; cached ones are reused)"
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo ">> done: open _build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@echo ">> running every test (units, data, notebooks, nbgrader round trip, book build, browser)"
+	$(BIN)/python -m pytest -v --durations=10
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -81,10 +81,13 @@ def machine() -> dict:
 
 def table(rows: dict[str, dict]) -> str:
     """A small text table: one row per measurement."""
-    lines = [f"{'measurement':<34} {'n':>3} {'min s':>8} {'median s':>9} {'peak RSS MB':>12}"]
+    lines = [f"{'measurement':<36} {'n':>3} {'min s':>8} {'median s':>9} {'peak RSS MB':>12}  notebook run"]
     for name, s in rows.items():
         rss = f"{s['peak_rss_mb']:.0f}" if "peak_rss_mb" in s else "-"
-        lines.append(f"{name:<34} {s['n']:>3} {s['min_s']:>8.2f} {s['median_s']:>9.2f} {rss:>12}")
+        ran = ""
+        if "executed" in s:
+            ran = "yes" if all(s["executed"]) else "no (cached)" if not any(s["executed"]) else "some runs"
+        lines.append(f"{name:<36} {s['n']:>3} {s['min_s']:>8.2f} {s['median_s']:>9.2f} {rss:>12}  {ran}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,72 @@
+"""The book builds with -W, lists the assignments in their student version only,
+and no solution or hidden test reaches the built HTML."""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.student import student_version
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = sorted(REPO.glob("exercises/source/*/*.ipynb"))
+BLOCKS = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END \1", re.S)
+
+
+def secret_lines(source: Path) -> set[str]:
+    """Distinctive lines of the solutions and hidden tests of a source notebook."""
+    nb = nbformat.read(source, as_version=4)
+    student = json.dumps(nbformat.writes(student_version(source)))
+    chapters = "".join(p.read_text() for p in REPO.glob("chapters/*/*.md"))
+    lines = set()
+    for cell in nb.cells:
+        for _, body in BLOCKS.findall(cell.source):
+            for line in body.splitlines():
+                line = line.strip()
+                if len(line) >= 20 and line not in student and line not in chapters:
+                    lines.add(line)
+    return lines
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_student_versions_in_the_book_are_up_to_date(source):
+    committed = REPO / "assignments" / source.name
+    assert committed.exists(), "run `coursekit student-versions` (make book does it)"
+    fresh = student_version(source)
+    assert [c.source for c in nbformat.read(committed, as_version=4).cells] == [c.source for c in fresh.cells], \
+        "assignments/ is stale: run `coursekit student-versions`"
+
+
+@pytest.mark.slow
+def test_book_builds_without_warnings(built_book):
+    log = (built_book.parents[1] / "build.log").read_text()
+    assert "build succeeded" in log
+    assert not re.search(r"^WARNING|: WARNING:", log, re.M), "Sphinx warnings in the build"
+    for page in ["intro.html", "references.html", "chapters/06-us-visa-bonds/visa-bonds.html", "assignments/ch06_visa_bonds.html"]:
+        assert (built_book / page).exists(), page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_no_solution_or_hidden_test_in_built_html(built_book, source):
+    secrets = secret_lines(source)
+    assert len(secrets) >= 10, "too few distinctive solution lines to make this test meaningful"
+    for page in built_book.rglob("*.html"):
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, page
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{page.relative_to(built_book)} shows solution/hidden-test lines: {leaked[:3]}"
+    # the downloadable notebooks too
+    for nb in built_book.rglob("*.ipynb"):
+        assert "BEGIN SOLUTION" not in nb.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_vega_ships_with_the_book(built_book):
+    bundle = (built_book / "_static" / "vega-offline.js").read_text()
+    assert len(bundle) > 500_000 and "VEGA_DEBUG" in bundle
+    page = (built_book / "chapters/06-us-visa-bonds/visa-bonds.html").read_text()
+    assert "vega-offline.js" in page and page.count("vega-embed") >= 5
