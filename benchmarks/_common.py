@@ -76,7 +76,8 @@ def summary(runs: list[dict]) -> dict:
 def machine() -> dict:
     """A few facts about the machine the figures come from."""
     return {"date": datetime.now().isoformat(timespec="seconds"), "python": platform.python_version(),
-            "platform": platform.platform(), "cpus": os.cpu_count()}
+            "platform": platform.platform(), "cpus": os.cpu_count(),
+            "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]}
 
 
 def table(rows: dict[str, dict]) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from coursekit import data, regions
 
-BIB = (data.DEFAULT_PACKAGE.parents[1] / "references.bib").read_text(encoding="utf-8")
+BIB = "".join(p.read_text(encoding="utf-8") for p in sorted(data.DEFAULT_PACKAGE.parents[1].glob("references*.bib")))
 BIB_KEYS = set(re.findall(r"@\w+\{([^,\s]+),", BIB))
 
 
