@@ -203,3 +203,39 @@ def test_explorer_explains_unfinished_work(capsys):
 def test_country_dropdown_shows_names_returns_codes():
     dd = widgets.country_dropdown(["KAZ", "UZB"], value="UZB")
     assert dd.value == "UZB" and dd.options[0] == ("Kazakhstan", "KAZ")
+
+
+def test_constraint_error_shows_the_bad_value(package):
+    spoil(package, "15.89", "158.9")
+    assert "'158.9'" in str(error_of(package))
+
+
+def test_booleans_in_any_frictionless_spelling(package, monkeypatch):
+    path = package / "ch06_bond_countries.csv"
+    path.write_text(path.read_text().replace("KGZ,true", "KGZ,True").replace("KAZ,false", "KAZ,0"))
+    frame = data.load("ch06_bond_countries", package).set_index("iso3")["bond_required"]
+    assert frame["KGZ"] is True or frame["KGZ"] == True  # noqa: E712 (pandas boolean)
+    assert frame["KAZ"] == False  # noqa: E712
+    assert frame.notna().all()
+
+
+def test_coursekit_data_env_is_read_at_call_time(package, monkeypatch):
+    spoil(package, ",643,", ",-643,")
+    monkeypatch.setenv("COURSEKIT_DATA", str(package))
+    with pytest.raises(DataError):
+        data.load("ch06_overstays")
+
+
+def test_check_chart_finds_the_bar_layer_of_a_layered_chart():
+    frame = charts.with_names(data.load("ch06_overstays"))
+    layered = charts.country_bars(frame, "overstays", "Overstays")
+    checks.check_chart("layered", layered, mark="bar", encodings={"x": "overstays", "y": "country"}, rows=6)
+    assert len(checks.chart_values(layered)) == 6
+    with pytest.raises(checks.CheckFailed, match="mark"):
+        checks.check_chart("layered", layered, mark="line")
+
+
+def test_check_equal_says_when_types_differ():
+    import numpy as np
+    with pytest.raises(checks.CheckFailed, match="expected type int, got type int64"):
+        checks.check_equal("n", np.int64(3), 3)

@@ -16,6 +16,8 @@ from . import regions
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+#: Colours for things that are not countries (series, rules), so they never look like a country.
+NEUTRALS = ["#3A3A3A", "#A0A0A0", "#6E6E6E"]
 WIDTH, HEIGHT = 480, 260
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 

@@ -49,7 +49,9 @@ def check_close(what: str, got, expected: float, *, tol: float = 0.01, hint: str
 def check_equal(what: str, got, expected, *, hint: str | None = None) -> None:
     """``got`` equals ``expected`` with the same type (so an object that claims
     to equal everything does not pass)."""
-    if type(got) is not type(expected) or not (expected == got):
+    if type(got) is not type(expected):
+        _fail(what, expected, got, f"expected type {type(expected).__name__}, got type {type(got).__name__}" + (f"; {hint}" if hint else ""))
+    if not (expected == got):
         _fail(what, expected, got, hint)
     print(f"ok: {what}")
 
@@ -66,27 +68,41 @@ def check_raises(what: str, func, args: tuple, exception: type[BaseException], *
     _fail(what, f"{exception.__name__} raised", f"returned {result!r}", hint)
 
 
+def _mark_type(spec: dict):
+    mark = spec.get("mark")
+    return mark.get("type") if isinstance(mark, dict) else mark
+
+
+def _view_with_mark(spec: dict, mark: str | None) -> dict:
+    """The (sub)spec that carries ``mark``: the chart itself or one of its layers."""
+    if mark is None or _mark_type(spec) == mark:
+        return spec
+    for layer in spec.get("layer", []):
+        if _mark_type(layer) == mark:
+            return layer
+    return spec
+
+
 def check_chart(what: str, chart, *, mark: str | None = None, encodings: dict[str, str] | None = None,
                 columns: set[str] | None = None, rows: int | None = None, hint: str | None = None) -> None:
-    """An Altair chart has the given mark, encoding fields (``{"x": "field"}``),
-    data columns and number of rows."""
+    """An Altair chart (or one of its layers) has the given mark and encoding
+    fields (``{"x": "field"}``), and its data the given columns and row count."""
     try:
         spec = chart.to_dict()
     except AttributeError:
         raise CheckFailed(f"{what}: expected an Altair chart, got {type(chart).__name__}.") from None
     except Exception as err:
         raise CheckFailed(f"{what}: the chart is not valid Vega-Lite: {err}") from None
-    if mark is not None:
-        got = spec.get("mark")
-        got = got.get("type") if isinstance(got, dict) else got
-        if got != mark:
-            _fail(f"{what} (mark)", mark, got, hint or f"use alt.Chart(...).mark_{mark}()")
+    view = _view_with_mark(spec, mark)
+    if mark is not None and _mark_type(view) != mark:
+        found = [_mark_type(v) for v in [spec, *spec.get("layer", [])] if _mark_type(v)]
+        _fail(f"{what} (mark)", mark, found[0] if len(found) == 1 else found, hint or f"use alt.Chart(...).mark_{mark}()")
     for channel, field in (encodings or {}).items():
-        enc = spec.get("encoding", {}).get(channel)
+        enc = {**spec.get("encoding", {}), **view.get("encoding", {})}.get(channel)
         got = enc.get("field") if isinstance(enc, dict) else None
         if got != field:
             _fail(f"{what} (encoding {channel})", field, got, hint or f"encode {channel}='{field}'")
-    values = _values(spec)
+    values = chart_values(chart)
     if columns is not None:
         have = set(values[0]) if values else set()
         missing = columns - have
@@ -97,9 +113,14 @@ def check_chart(what: str, chart, *, mark: str | None = None, encodings: dict[st
     print(f"ok: {what}")
 
 
-def _values(spec: dict) -> list[dict]:
-    data = spec.get("data", {})
-    if "values" in data:
-        return data["values"]
-    name = data.get("name")
-    return spec.get("datasets", {}).get(name, []) if name else []
+def chart_values(chart) -> list[dict]:
+    """The data rows of an Altair chart (top level or first layer with data), as dicts."""
+    spec = chart.to_dict()
+    datasets = spec.get("datasets", {})
+    for view in [spec, *spec.get("layer", [])]:
+        data = view.get("data", {})
+        if "values" in data:
+            return data["values"]
+        if data.get("name") in datasets:
+            return datasets[data["name"]]
+    return []

@@ -17,8 +17,9 @@ import pandas as pd
 
 from . import regions
 
-#: Where the data package lives: $COURSEKIT_DATA, else the repository's data/.
-DEFAULT_PACKAGE = Path(os.environ.get("COURSEKIT_DATA", Path(__file__).resolve().parents[2] / "data")) / "datapackage.json"
+#: The repository's data package (used unless $COURSEKIT_DATA names another data/ folder).
+DEFAULT_PACKAGE = Path(__file__).resolve().parents[2] / "data" / "datapackage.json"
+_TRUE, _FALSE = ["true", "True", "TRUE", "1"], ["false", "False", "FALSE", "0"]
 
 _PANDAS_TYPES = {"integer": "Int64", "year": "Int64", "number": "float64", "boolean": "boolean"}
 _COUNTRY_FIELDS = ("iso3",)
@@ -38,7 +39,9 @@ class DataError(ValueError):
 
 
 def _package_path(package: str | Path | None) -> Path:
-    path = Path(package) if package is not None else DEFAULT_PACKAGE
+    if package is None:
+        package = os.environ.get("COURSEKIT_DATA") or DEFAULT_PACKAGE  # read on every call
+    path = Path(package)
     return path / "datapackage.json" if path.is_dir() else path
 
 
@@ -82,6 +85,8 @@ def _validate(name: str, descriptor: dict, basepath: Path) -> None:
     message = first.note if getattr(first, "note", "") else first.message
     if first.type == "missing-label":
         message = f"missing column (the schema expects it): {message}"
+    elif first.type == "constraint-error":
+        message = f"value {getattr(first, 'cell', '')!r} breaks the constraint: {message}"
     elif first.type == "type-error":
         field = next((f for f in descriptor["schema"]["fields"] if f["name"] == column), {})
         message = f"expected type {field.get('type', '?')}, got {getattr(first, 'cell', '')!r}"
@@ -97,7 +102,8 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
         if kind in ("integer", "year", "number"):
             frame[col] = pd.to_numeric(raw).astype(_PANDAS_TYPES[kind])
         elif kind == "boolean":
-            frame[col] = raw.map({"true": True, "false": False}, na_action="ignore").astype("boolean")
+            values = {v: True for v in field.get("trueValues", _TRUE)} | {v: False for v in field.get("falseValues", _FALSE)}
+            frame[col] = raw.map(values, na_action="ignore").astype("boolean")
         elif kind in ("date", "datetime"):
             frame[col] = pd.to_datetime(raw)
         else:
