@@ -1,5 +1,6 @@
 """Unit tests of coursekit: bad input gets a clear error, helpers do what they say."""
 
+import json
 import shutil
 
 import altair as alt
@@ -239,3 +240,36 @@ def test_check_equal_says_when_types_differ():
     import numpy as np
     with pytest.raises(checks.CheckFailed, match="expected type int, got type int64"):
         checks.check_equal("n", np.int64(3), 3)
+
+
+def test_timeline_labels_dates_no_more_precisely_than_the_source():
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-08-06", "2025-04-01", "2023-01-01"]),
+                           "precision": ["day", "month", "year"], "event": ["law", "summit", "programme"]})
+    spec = charts.timeline(events, precision="precision").to_dict()
+    labels = [row["label"] for row in next(iter(spec["datasets"].values()))]
+    assert labels == ["2023: programme", "Apr 2025: summit", "06 Aug 2025: law"]
+
+
+def test_timeline_rejects_an_unknown_precision():
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-08-06"]), "precision": ["week"], "event": ["x"]})
+    with pytest.raises(ValueError, match="unknown date precision"):
+        charts.timeline(events, precision="precision")
+
+
+def test_base_map_inlines_the_boundaries_so_it_renders_offline():
+    from coursekit import maps
+
+    spec = maps.base_map().to_dict()
+    shapes = spec["layer"][0]
+    assert shapes["data"]["format"] == {"type": "topojson", "feature": "countries"}
+    topology = spec["datasets"][shapes["data"]["name"]]
+    ids = {g["id"] for g in topology["objects"]["countries"]["geometries"]}
+    assert {"398", "417", "762", "795", "860"} <= ids
+    assert "url" not in json.dumps(spec)
+
+
+def test_missing_map_file_says_where_to_look(tmp_path):
+    from coursekit import maps
+
+    with pytest.raises(FileNotFoundError, match="data/geo/README.md"):
+        maps.topology(tmp_path / "absent.json")

@@ -83,6 +83,35 @@ def country_bars(frame: pd.DataFrame, value: str, value_title: str, *, codes=Non
     return alt.layer(bars, labels).properties(height=alt.Step(28))
 
 
+_PRECISION_FORMATS = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
+
+
+def date_labels(dates: pd.Series, precision: pd.Series | None = None) -> pd.Series:
+    """Dates as text, no more precise than the source: '06 Aug 2025', 'Apr 2025' or '2023'."""
+    precision = precision if precision is not None else pd.Series("day", index=dates.index)
+    unknown = set(precision.dropna()) - set(_PRECISION_FORMATS)
+    if unknown:
+        raise ValueError(f"unknown date precision {sorted(unknown)}; use one of {', '.join(_PRECISION_FORMATS)}")
+    return pd.Series([d.strftime(_PRECISION_FORMATS[p]) for d, p in zip(dates, precision)], index=dates.index)
+
+
+def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", precision: str | None = None,
+             tooltip: list | None = None, label_limit: int = 520) -> alt.Chart:
+    """Events as points on a time axis, one row per event labelled 'date: event'.
+
+    ``precision`` names a column of 'day'/'month'/'year', so that an event known
+    only to the month is not labelled with an invented day.
+    """
+    frame = events.sort_values(date).copy()
+    when = date_labels(frame[date], frame[precision] if precision else None)
+    frame["label"] = when + ": " + frame[event]
+    return alt.Chart(frame).mark_point(filled=True, size=90, color=NEUTRALS[0]).encode(
+        x=alt.X(f"{date}:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit)),
+        tooltip=tooltip or [alt.Tooltip("label:N", title="Event")],
+    ).properties(width=220, height=alt.Step(26))
+
+
 def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, formats: dict | None = None):
     """The table behind a chart, as an accessible HTML table with a caption."""
     shown = frame[list(columns)] .rename(columns=columns) if columns else frame
