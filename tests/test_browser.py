@@ -84,3 +84,20 @@ def test_alt_text_reaches_the_svg(built_book, browser):
     labels = [wrappers.nth(i).get_attribute("aria-label") or "" for i in range(wrappers.count())]
     assert any("Turkmenistan 15.89" in l for l in labels), labels
     page.close()
+
+
+def test_afghanistan_funding_gap_slider(built_book, browser):
+    """Chapter 5: the funding-gap chart draws, carries its assumptions, and its slider changes the shortfall."""
+    page = browser.new_page()
+    page.goto((built_book / "chapters/05-afghanistan-humanitarian-crisis/afghanistan-crisis.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('#fig-gap svg.marks').length == 1", timeout=15000)
+    chart = page.locator("#fig-gap svg.marks").first
+    assert "Shortfall: USD 0.85 bn" in chart.inner_html()
+    assert "your assumption" in chart.inner_html()  # the assumptions are written on the chart
+    slider = page.locator("#fig-gap input[type=range]").first
+    assert "funded" in page.locator("#fig-gap .vega-bind-name").first.inner_text()
+    slider.fill("80")
+    slider.dispatch_event("input")
+    page.wait_for_function("document.querySelector('#fig-gap svg.marks').innerHTML.includes('Shortfall: USD 0.34 bn')",
+                           timeout=5000)
+    page.close()
