@@ -101,3 +101,23 @@ def test_afghanistan_funding_gap_slider(built_book, browser):
     page.wait_for_function("document.querySelector('#fig-gap svg.marks').innerHTML.includes('Shortfall: USD 0.34 bn')",
                            timeout=5000)
     page.close()
+
+
+def test_trafficking_threshold_slider_and_missing_score(built_book, browser):
+    """Chapter 7: the CPI threshold chart counts only quoted scores, and its slider changes the count;
+    the map draws its corridors offline."""
+    page = browser.new_page()
+    page.goto((built_book / "chapters/07-connectivity-trafficking/connectivity-trafficking.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('#fig-cpi-threshold svg.marks').length == 1", timeout=15000)
+    chart = page.locator("#fig-cpi-threshold svg.marks").first
+    assert "4 of 4 quoted scores are below 42" in chart.inner_html()
+    slider = page.locator("#fig-cpi-threshold input[type=range]").first
+    slider.fill("20")
+    slider.dispatch_event("input")
+    page.wait_for_function(
+        "document.querySelector('#fig-cpi-threshold svg.marks').innerHTML.includes('2 of 4 quoted scores are below 20')",
+        timeout=5000)
+    page.wait_for_function("document.querySelectorAll('#fig-corridors svg.marks path').length > 10", timeout=15000)
+    label = page.locator("#fig-corridors [role=graphics-document]").first.get_attribute("aria-label") or ""
+    assert "Trans-Caspian Transport Corridor" in label and "Fergana Valley" in label
+    page.close()
