@@ -273,3 +273,11 @@ def test_missing_map_file_says_where_to_look(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="data/geo/README.md"):
         maps.topology(tmp_path / "absent.json")
+
+
+def test_list_values_builds_alt_text_from_data():
+    frame = pd.DataFrame({"country": ["Kazakhstan", "Tajikistan", "Turkmenistan"], "cpi": [38, 19, 17]})
+    assert charts.list_values(frame, "country", "cpi") == "Kazakhstan 38, Tajikistan 19 and Turkmenistan 17"
+    assert charts.list_values(frame.head(1), "country", "cpi", "{:.1f}", " points") == "Kazakhstan 38.0 points"
+    with pytest.raises(ValueError, match="no rows"):
+        charts.list_values(frame.head(0), "country", "cpi")

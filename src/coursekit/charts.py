@@ -55,6 +55,14 @@ def with_names(frame: pd.DataFrame, code_column: str = "iso3", name_column: str 
     return out
 
 
+def list_values(frame: pd.DataFrame, label: str, value: str, fmt: str = "{:,}", unit: str = "") -> str:
+    """'A 1, B 2 and C 3' from two columns, for alt text built from the data rather than typed by hand."""
+    items = [f"{lab} {fmt.format(val)}{unit}" for lab, val in zip(frame[label], frame[value])]
+    if not items:
+        raise ValueError("no rows to describe")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def describe(chart: alt.TopLevelMixin, alt_text: str, title: str | None = None, subtitle: str | None = None):
     """Attach alt text (Vega-Lite ``description``, read by screen readers) and an optional title."""
     if not alt_text or len(alt_text) < 20:
