@@ -281,3 +281,12 @@ def test_list_values_builds_alt_text_from_data():
     assert charts.list_values(frame.head(1), "country", "cpi", "{:.1f}", " points") == "Kazakhstan 38.0 points"
     with pytest.raises(ValueError, match="no rows"):
         charts.list_values(frame.head(0), "country", "cpi")
+
+
+def test_map_boundaries_follow_coursekit_data(tmp_path, monkeypatch):
+    from coursekit import maps
+
+    monkeypatch.setenv("COURSEKIT_DATA", str(tmp_path))
+    assert maps.geo_file() == tmp_path / "geo" / "central-asia-50m.topo.json"
+    with pytest.raises(FileNotFoundError, match="map boundaries missing"):
+        maps.topology()

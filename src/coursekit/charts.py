@@ -103,20 +103,29 @@ def date_labels(dates: pd.Series, precision: pd.Series | None = None) -> pd.Seri
     return pd.Series([d.strftime(_PRECISION_FORMATS[p]) for d, p in zip(dates, precision)], index=dates.index)
 
 
+_PRECISION_SHAPES = {"day": ("the day", "circle"), "month": ("the month", "triangle-up"), "year": ("the year", "square")}
+
+
 def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", precision: str | None = None,
-             tooltip: list | None = None, label_limit: int = 520) -> alt.Chart:
+             tooltip: list | None = None, label_limit: int = 380) -> alt.Chart:
     """Events as points on a time axis, one row per event labelled 'date: event'.
 
-    ``precision`` names a column of 'day'/'month'/'year', so that an event known
-    only to the month is not labelled with an invented day.
+    ``precision`` names a column of 'day'/'month'/'year': an event known only to
+    the month is labelled without an invented day, and drawn with its own shape.
     """
     frame = events.sort_values(date).copy()
     when = date_labels(frame[date], frame[precision] if precision else None)
     frame["label"] = when + ": " + frame[event]
+    encoding = {}
+    if precision:
+        frame["known_to"] = frame[precision].map(lambda p: _PRECISION_SHAPES[p][0])
+        used = [v for k, v in _PRECISION_SHAPES.items() if k in set(frame[precision])]
+        encoding["shape"] = alt.Shape("known_to:N", title="Date known to", legend=alt.Legend(orient="bottom"),
+                                      scale=alt.Scale(domain=[u[0] for u in used], range=[u[1] for u in used]))
     return alt.Chart(frame).mark_point(filled=True, size=90, color=NEUTRALS[0]).encode(
         x=alt.X(f"{date}:T", title=None, axis=alt.Axis(format="%b %Y")),
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit)),
-        tooltip=tooltip or [alt.Tooltip("label:N", title="Event")],
+        tooltip=tooltip or [alt.Tooltip("label:N", title="Event")], **encoding,
     ).properties(width=220, height=alt.Step(26))
 
 

@@ -45,6 +45,11 @@ def _package_path(package: str | Path | None) -> Path:
     return path / "datapackage.json" if path.is_dir() else path
 
 
+def package_dir(package: str | Path | None = None) -> Path:
+    """The folder of the data package (``COURSEKIT_DATA`` or the course's data/)."""
+    return _package_path(package).parent
+
+
 @lru_cache(maxsize=8)
 def _descriptor(path: Path, mtime: float) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))

@@ -12,21 +12,31 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from . import regions
+from . import data, regions
 from .charts import NEUTRALS
 
-GEO_FILE = Path(__file__).resolve().parents[2] / "data" / "geo" / "central-asia-50m.topo.json"
+GEO_NAME = "geo/central-asia-50m.topo.json"  # relative to the data package's folder
 ATTRIBUTION = "Boundaries: Natural Earth 1:50m v4.1.0 (public domain), via world-atlas 2.0.2"
 #: Where the country names sit on the map (longitude, latitude): layout only, not data.
 LABELS = {"KAZ": (67.0, 48.0), "UZB": (63.2, 41.9), "TKM": (59.0, 39.0), "KGZ": (75.0, 41.8),
           "TJK": (71.0, 38.6), "AFG": (66.0, 34.5)}
 
 
-@lru_cache(maxsize=1)
-def topology(path: Path = GEO_FILE) -> dict:
+def geo_file() -> Path:
+    """Where the boundaries are: next to the data package (honours ``COURSEKIT_DATA``)."""
+    return data.package_dir() / GEO_NAME
+
+
+def topology(path: Path | None = None) -> dict:
     """The TopoJSON topology of Central Asia and its neighbours (object ``countries``)."""
+    path = Path(path) if path is not None else geo_file()
     if not path.exists():
         raise FileNotFoundError(f"map boundaries missing: {path} (see data/geo/README.md)")
+    return _read(path, path.stat().st_mtime)
+
+
+@lru_cache(maxsize=2)
+def _read(path: Path, mtime: float) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
