@@ -11,13 +11,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup book test test-fast lab release grade bench lock clean
+.PHONY: help setup book test test-fast lab release grade report bench lock clean
 
 help:
 	@echo "make book   build the book (HTML in _build/html/index.html)"
 	@echo "make test   run every test"
 	@echo "make lab    open JupyterLab on the course"
 	@echo "make bench  run the benchmarks (figures in benchmarks/results/)"
+	@echo "make grade A=ch06_visa_bonds   autograde a class (parallel, sandboxed); make report A=..."
 
 setup: $(STAMP)
 
@@ -48,6 +49,13 @@ lab: $(STAMP)
 
 release: $(STAMP)
 	cd exercises && nbgrader generate_assignment --force $(A)
+
+# Grade every submission of assignment A in parallel, sandboxed (root), then its report.
+grade: $(STAMP)
+	cd exercises && $(abspath $(BIN))/coursekit grade $(A)
+
+report: $(STAMP)
+	cd exercises && $(abspath $(BIN))/coursekit report $(A)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

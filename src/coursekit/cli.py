@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,39 @@ def _source(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from rich.console import Console
+
+    from .grading import runner, sandbox
+
+    course = Path(args.course).resolve()
+    if not (course / "nbgrader_config.py").exists():
+        print(f"coursekit grade: no nbgrader_config.py in {course}: run it from exercises/ (or pass --course)", file=sys.stderr)
+        return 2
+    opts = runner.Options(workers=args.workers, isolate=not args.no_isolation, cell_timeout=args.cell_timeout,
+                          notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                          cpu_seconds=args.cpu_seconds, max_output_bytes=args.max_output_bytes,
+                          warnings_pass=not args.strict_stderr, students=args.student or [],
+                          progress=not args.no_progress)
+    console = Console(stderr=True)
+    try:
+        results = runner.grade(course, args.assignment, opts, console)
+    except sandbox.SandboxUnavailable as err:
+        print(f"coursekit grade: cannot isolate student code: {err}", file=sys.stderr)
+        return 2
+    runner.summary_table(results, Console())
+    return 1 if any(r["status"] != "graded" for r in results) else 0
+
+
+def _report(args) -> int:
+    from .grading import report
+
+    course = Path(args.course).resolve()
+    page = report.write_report(course, args.assignment, Path(args.out) if args.out else None)
+    print(f"wrote {page}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +83,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"))
     p.add_argument("--out", default=str(REPO / "assignments"))
     p.set_defaults(func=_student_versions)
+    p = sub.add_parser("grade", help="autograde every submission of an assignment (run from exercises/)")
+    p.add_argument("assignment")
+    p.add_argument("--course", default=".", help="the nbgrader course root (default: the current folder)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel graders (default: cores)")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--no-isolation", action="store_true", help="run student code with the grader's rights (not root)")
+    p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: nbgrader config)")
+    p.add_argument("--notebook-timeout", type=int, default=600, help="wall-clock seconds for a whole notebook")
+    p.add_argument("--memory-mb", type=int, default=2048, help="memory (address space) cap of a kernel")
+    p.add_argument("--cpu-seconds", type=int, default=300, help="CPU-time cap of a kernel")
+    p.add_argument("--max-output-bytes", type=int, default=1_000_000, help="output cap of one cell")
+    p.add_argument("--strict-stderr", action="store_true", help="a warning on stderr fails a test (nbgrader's rule)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=_grade)
+    p = sub.add_parser("report", help="HTML report (Altair charts, PNGs) of a graded assignment")
+    p.add_argument("assignment")
+    p.add_argument("--course", default=".", help="the nbgrader course root (default: the current folder)")
+    p.add_argument("--out", default=None, help="output folder (default: grading/ASSIGNMENT/report)")
+    p.set_defaults(func=_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

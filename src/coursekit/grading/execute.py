@@ -1,0 +1,189 @@
+"""nbgrader preprocessors for running untrusted notebooks: a notebook-wide wall clock,
+a kernel that dies or ignores interrupts costs only the cells not yet run, outputs
+capped in bytes, and the stderr-warning policy. What they notice goes to :data:`EVENTS`."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Bool, Integer
+
+#: (kind, detail) pairs noticed while grading the current submission; the worker reads and clears it.
+EVENTS: list[tuple[str, str]] = []
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _size(out: dict) -> int:
+    return len(json.dumps(out, default=str))
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute with a wall clock for the whole notebook; after the kernel dies,
+    overruns the clock or ignores an interrupt, the remaining cells are not run and get an
+    error output (so their tests score zero) instead of the submission failing."""
+
+    notebook_timeout = Integer(600, help="wall-clock cap for the whole notebook (s)").tag(config=True)
+    interrupt_grace = Integer(5, help="seconds a kernel has to become responsive after an interrupt").tag(config=True)
+    max_output_bytes = Integer(1_000_000, help="cap on the outputs of one cell (bytes, any type)").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        from .sandbox import SandboxKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._stopped: str | None = None
+        self._bytes: dict[int, int] = {}
+        self.timeout_func = self._cell_timeout
+        return super().preprocess(nb, resources, km)
+
+    def _cell_timeout(self, cell) -> int:
+        remaining = self._deadline - time.monotonic()
+        return max(1, int(min(self.timeout or remaining, remaining) + 0.999))
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Drop outputs past the byte cap while the cell runs (protects the grader's memory)."""
+        used = self._bytes.get(cell_index, 0)
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        if used + size > self.max_output_bytes:
+            if used <= self.max_output_bytes:
+                self._bytes[cell_index] = self.max_output_bytes + 1
+                EVENTS.append(("output-capped", f"cell {cell_index}: outputs past {self.max_output_bytes} bytes dropped"))
+                outs.append(NotebookNode(output_type="stream", name="stdout",
+                                         text=f"\n... output truncated: more than {self.max_output_bytes} bytes ...\n"))
+            return None
+        self._bytes[cell_index] = used + size
+        return super().output(outs, msg, display_id, cell_index)
+
+    async def _responsive(self) -> bool:
+        """Does the kernel answer a kernel_info request within ``interrupt_grace`` seconds?"""
+        msg_id = self.kc.kernel_info()  # type: ignore[union-attr]
+        deadline = time.monotonic() + self.interrupt_grace
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))  # type: ignore[union-attr]
+            except Exception:
+                return False
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return True
+        return False
+
+    async def _stop(self, reason: str, kind: str) -> None:
+        self._stopped = reason
+        EVENTS.append((kind, reason))
+        try:
+            await self.km.shutdown_kernel(now=True)  # type: ignore[union-attr]
+        except Exception:
+            pass
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell
+        if self._stopped is None and time.monotonic() >= self._deadline:
+            await self._stop(f"the notebook ran past its {self.notebook_timeout} s wall-clock cap", "wall-clock")
+        if self._stopped is not None:
+            cell.outputs = [_error("NotRun", f"not run: {self._stopped}")]
+            return cell
+        try:
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            cell.outputs.append(_error("DeadKernelError", "the kernel died while running this cell"))
+            self._stopped = f"the kernel died in cell {cell_index} (os._exit, a crash or the memory cap)"
+            EVENTS.append(("kernel-died", self._stopped))
+            return cell
+        except CellTimeoutError:  # interrupted, but the kernel kept busy (no reply, no output)
+            cell.outputs.append(_error("CellTimeoutError", "the cell did not stop when interrupted"))
+            EVENTS.append(("cell-timeout", f"cell {cell_index} ran past its time limit and was interrupted"))
+            await self._stop(f"cell {cell_index} ignored the interrupt; the kernel was stopped", "ignored-interrupt")
+            return cell
+        timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.outputs)
+        if timed_out:
+            EVENTS.append(("cell-timeout", f"cell {cell_index} ran past its time limit and was interrupted"))
+            if time.monotonic() >= self._deadline:
+                await self._stop(f"the notebook ran past its {self.notebook_timeout} s wall-clock cap", "wall-clock")
+            elif not await self._responsive():
+                await self._stop(f"cell {cell_index} ignored the interrupt; the kernel was stopped", "ignored-interrupt")
+        return cell
+
+    # nbconvert's preprocess_cell calls the sync wrapper, bound to nbclient's method: rebind it.
+    execute_cell = run_sync(async_execute_cell)
+
+
+class LimitOutputBytes(NbGraderPreprocessor):
+    """Cap the outputs of every code cell at ``max_bytes`` (streams, rich data, errors):
+    nbgrader's LimitOutput counts lines of streams only."""
+
+    max_bytes = Integer(1_000_000, help="cap on the outputs of one cell (bytes)").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        kept, used = [], 0
+        for out in cell.get("outputs", []):
+            size = _size(out)
+            if used + size <= self.max_bytes:
+                kept.append(out)
+                used += size
+                continue
+            room = max(0, self.max_bytes - used)
+            if out.get("output_type") == "stream":
+                out.text = out.text[: room // 2] + "\n... output truncated ...\n"
+                kept.append(out)
+            elif out.get("output_type") == "error":  # keep the error (it decides the grade), trim it
+                out.traceback = out.traceback[:3] + ["... traceback truncated ..."]
+                out.evalue = str(out.evalue)[:1000]
+                kept.append(out)
+            else:
+                kept.append(NotebookNode(output_type="stream", name="stdout",
+                                         text=f"... a {out.get('output_type')} output of {size} bytes was removed ...\n"))
+            used = self.max_bytes
+            EVENTS.append(("output-capped", f"cell {index}: outputs cut to {self.max_bytes} bytes"))
+        cell.outputs = kept
+        return cell, resources
+
+
+WARNING_LINE = re.compile(r"^\S.*:\d+: \w*Warning: ")
+
+
+def only_warnings(text: str) -> bool:
+    """True if ``text`` is made of Python warnings only (``file:line: XWarning: msg`` plus
+    the indented source line that ``warnings`` prints under it)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return bool(lines) and all(WARNING_LINE.match(ln) or ln.startswith((" ", "\t")) for ln in lines) \
+        and WARNING_LINE.match(lines[0]) is not None
+
+
+class StderrWarnings(NbGraderPreprocessor):
+    """Policy for a test cell that passes but prints to stderr. nbgrader scores any stderr
+    as a failure. Here, stderr made only of Python warnings (e.g. a library's
+    FutureWarning) does not cost the points: it is moved to stdout, marked, and the
+    submission is flagged. Anything else on stderr keeps nbgrader's rule (zero)."""
+
+    enabled = Bool(True, help="False keeps nbgrader's rule: any stderr in a test cell scores zero").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if not self.enabled or cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+            return cell, resources
+        outs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outs):
+            return cell, resources
+        stderr = [o for o in outs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        if stderr and all(only_warnings(o.text) for o in stderr):
+            for o in stderr:
+                o.name = "stdout"
+                o.text = "[warning printed to stderr, not counted as a failure]\n" + o.text
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", index)
+            EVENTS.append(("stderr-warning", f"test {grade_id} passed but printed a warning to stderr"))
+        return cell, resources

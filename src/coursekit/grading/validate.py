@@ -1,0 +1,131 @@
+"""Check a submission before nbgrader sees it, and repair what would stop a class run.
+
+The submission in ``submitted/`` is never changed: a checked copy goes to a staging
+folder that nbgrader then grades. Repairs are flagged for the instructor:
+invalid JSON or a file that is not a notebook fails that student only; an edited
+``schema_version`` is reset; a duplicated or unknown nbgrader cell loses its nbgrader
+metadata (it then runs as a plain cell); a deleted or edited test cell is noted
+(nbgrader restores it from the gradebook); a misnamed notebook is renamed when the
+match is unambiguous.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+SCHEMA_VERSION = 3
+
+
+@dataclass
+class NotebookSpec:
+    """What the gradebook and the release say about one notebook of an assignment."""
+
+    name: str
+    cell_ids: set[str]
+    test_sources: dict[str, str] = field(default_factory=dict)  # grade_id -> source in the release
+
+
+@dataclass
+class Checked:
+    """Outcome of checking one student's submission."""
+
+    student: str
+    fatal: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def _norm(source) -> str:
+    text = "".join(source) if isinstance(source, list) else source
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def assignment_spec(gradebook, course_root: Path, assignment: str) -> list[NotebookSpec]:
+    """The notebooks of ``assignment`` with their nbgrader cell ids (from the gradebook) and
+    the test cells as released (from ``release/``, when it is there)."""
+    specs = []
+    for nb in gradebook.find_assignment(assignment).notebooks:
+        solution_ids = {c.name for c in nb.solution_cells}
+        tests = {c.name for c in nb.grade_cells if c.cell_type == "code" and c.name not in solution_ids}
+        spec = NotebookSpec(nb.name, {c.name for c in nb.source_cells} | {c.name for c in nb.grade_cells} | solution_ids)
+        release = course_root / "release" / assignment / f"{nb.name}.ipynb"
+        if release.exists():
+            for cell in json.loads(release.read_text())["cells"]:
+                gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if gid in tests:
+                    spec.test_sources[gid] = _norm(cell["source"])
+        else:
+            spec.test_sources = {gid: None for gid in tests}
+        specs.append(spec)
+    return specs
+
+
+def repair(nb, spec: NotebookSpec, flags: list[str]) -> None:
+    """Fix, in place, what would stop nbgrader, and note what the student changed."""
+    seen_ids, seen_grade = set(), set()
+    for cell in nb.cells:
+        if "id" in cell:
+            if cell.id in seen_ids:
+                cell.id = uuid.uuid4().hex[:8]
+            seen_ids.add(cell.id)
+        meta = cell.metadata.get("nbgrader")
+        if not isinstance(meta, dict):
+            continue
+        gid = meta.get("grade_id")
+        if gid not in spec.cell_ids:
+            del cell.metadata["nbgrader"]
+            flags.append(f"{spec.name}: unknown nbgrader cell {gid!r} made a plain cell")
+            continue
+        if gid in seen_grade:
+            del cell.metadata["nbgrader"]
+            flags.append(f"{spec.name}: duplicated cell {gid!r}: the copy runs as a plain cell")
+            continue
+        seen_grade.add(gid)
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            flags.append(f"{spec.name}: schema_version of {gid!r} was {meta.get('schema_version')!r}, reset to {SCHEMA_VERSION}")
+            meta["schema_version"] = SCHEMA_VERSION
+        if gid in spec.test_sources and spec.test_sources[gid] is not None and _norm(cell.source) != spec.test_sources[gid]:
+            flags.append(f"{spec.name}: test cell {gid!r} edited (restored from the gradebook)")
+    for gid in sorted(set(spec.test_sources) - seen_grade):
+        flags.append(f"{spec.name}: test cell {gid!r} deleted (restored from the gradebook)")
+
+
+def stage(submitted: Path, staged: Path, student: str, specs: list[NotebookSpec]) -> Checked:
+    """Copy ``submitted`` (one student's assignment folder) to ``staged``, checked and repaired."""
+    result = Checked(student)
+    if staged.exists():
+        shutil.rmtree(staged)
+    shutil.copytree(submitted, staged, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    expected = {s.name: s for s in specs}
+    present = {p.stem: p for p in staged.glob("*.ipynb")}
+    missing = [n for n in expected if n not in present]
+    unknown = [n for n in present if n not in expected]
+    if len(missing) == 1 and len(unknown) == 1:
+        wrong = present.pop(unknown[0])
+        wrong.rename(staged / f"{missing[0]}.ipynb")
+        present[missing[0]] = staged / f"{missing[0]}.ipynb"
+        result.flags.append(f"misnamed notebook {wrong.name!r} graded as {missing[0]}.ipynb")
+    else:
+        result.flags += [f"{n}.ipynb missing (scores zero)" for n in missing]
+    for name, path in present.items():
+        if name not in expected:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            result.fatal = f"{name}.ipynb is not valid JSON ({err.msg}, line {err.lineno})"
+            return result
+        try:
+            nb = nbformat.reads(text, as_version=4)
+        except Exception as err:  # nbformat raises several kinds here
+            result.fatal = f"{name}.ipynb is not a readable notebook: {err}"[:300]
+            return result
+        repair(nb, expected[name], result.flags)
+        nbformat.write(nb, path)
+    return result

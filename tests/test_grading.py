@@ -1,0 +1,470 @@
+"""coursekit grade: every assignment grades in parallel with the same scores as serial
+nbgrader, and each crafted bad submission gets the behaviour an instructor wants while
+the class run goes on (one class run of ch06_visa_bonds, per-student assertions)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, REPO, env_with_venv, run
+
+ASSIGNMENTS = sorted(p.name for p in (REPO / "exercises" / "source").iterdir() if p.is_dir())
+A = "ch06_visa_bonds"
+pytestmark = pytest.mark.slow
+
+
+def need_root() -> None:
+    """Isolation needs root; under CI a missing capability is a failure, not a skip."""
+    if os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("the grading tests need root (sandbox user, namespaces) and CI runs as root")
+        pytest.skip("the sandboxed grading tests need root")
+
+
+def make_course(base: Path, assignment: str) -> Path:
+    """A copy of exercises/ with ``assignment`` released (generate_assignment)."""
+    course = base / "exercises"
+    shutil.copytree(REPO / "exercises", course, ignore=shutil.ignore_patterns(
+        "release", "submitted", "autograded", "feedback", "grading", "gradebook.db", ".ipynb_checkpoints"))
+    run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=course)
+    return course
+
+
+def notebooks(course: Path, assignment: str) -> tuple[dict, dict]:
+    src = json.loads((course / "source" / assignment / f"{assignment}.ipynb").read_text())
+    rel = json.loads((course / "release" / assignment / f"{assignment}.ipynb").read_text())
+    return src, rel
+
+
+def gid(cell: dict) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def perfect(course: Path, assignment: str) -> dict:
+    """The release with every answer cell filled from the source's solution (markers dropped)."""
+    src, rel = notebooks(course, assignment)
+    answers = {gid(c): c["source"] for c in src["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    nb = json.loads(json.dumps(rel))
+    for cell in nb["cells"]:
+        if gid(cell) in answers:
+            text = "".join(answers[gid(cell)])
+            cell["source"] = "\n".join(ln for ln in text.splitlines() if "BEGIN SOLUTION" not in ln and "END SOLUTION" not in ln)
+    return nb
+
+
+def submit(course: Path, assignment: str, student: str, nb: dict | str, name: str | None = None) -> None:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / (name or f"{assignment}.ipynb")).write_text(nb if isinstance(nb, str) else json.dumps(nb))
+
+
+def coursekit_grade(course: Path, assignment: str, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "coursekit"), "grade", assignment, "--no-progress", *args], cwd=course,
+                          env=env_with_venv(), capture_output=True, text=True, timeout=timeout)
+
+
+def results(course: Path, assignment: str) -> dict[str, dict]:
+    data = json.loads((course / "grading" / assignment / "results.json").read_text())
+    return {r["student"]: r for r in data["results"]}
+
+
+def cell_scores(course: Path, assignment: str) -> dict[tuple[str, str], float | None]:
+    """(student, grade_id) -> auto_score, straight from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.find_assignment(assignment).submissions:
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    out[(sub.student.id, g.name)] = g.auto_score
+    return out
+
+
+def set_answer(nb: dict, grade_id: str, source: str) -> dict:
+    for cell in nb["cells"]:
+        if gid(cell) == grade_id:
+            cell["source"] = source
+    return nb
+
+
+# ---------------------------------------------------------------- every assignment
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded_class(request, tmp_path_factory):
+    need_root()
+    name = request.param
+    course = make_course(tmp_path_factory.mktemp(f"grade-{name}"), name)
+    submit(course, name, "full", perfect(course, name))
+    submit(course, name, "blank", notebooks(course, name)[1])
+    proc = coursekit_grade(course, name, "--workers", "2")
+    return {"name": name, "course": course, "proc": proc, "results": results(course, name)}
+
+
+def test_grade_every_assignment(graded_class):
+    proc, res = graded_class["proc"], graded_class["results"]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    full, blank = res["full"], res["blank"]
+    assert full["status"] == blank["status"] == "graded"
+    assert full["auto_max"] > 0 and full["auto_score"] == full["auto_max"], full
+    assert blank["auto_score"] == 0
+    assert not full["flags"], full["flags"]
+    assert "Grading summary" in proc.stdout or "2 graded" in proc.stdout
+
+
+def test_report_every_assignment(graded_class):
+    course, name = graded_class["course"], graded_class["name"]
+    run([str(BIN / "coursekit"), "report", name], cwd=course)
+    out = course / "grading" / name / "report"
+    html = (out / "index.html").read_text()
+    for title in ("Score distribution", "Points per part", "Pass rate of every test", "Most common failures", "Flagged"):
+        assert title in html
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert len(pngs) >= 4 and all((out / p).stat().st_size > 1000 for p in pngs)
+
+
+# ---------------------------------------------------------------- same scores as serial nbgrader
+
+
+def test_scores_identical_to_serial_nbgrader_and_stable(tmp_path):
+    need_root()
+    serial = make_course(tmp_path / "serial", A)
+    parallel = tmp_path / "parallel" / "exercises"
+    shutil.copytree(serial, parallel)
+    for course in (serial, parallel):
+        nb = perfect(course, A)
+        submit(course, A, "s1-perfect", nb)
+        submit(course, A, "s2-blank", notebooks(course, A)[1])
+        submit(course, A, "s3-partly", set_answer(perfect(course, A), "years_of_income",
+                                                   "def years_of_income(bond_usd, income_usd):\n    return income_usd / bond_usd"))
+        submit(course, A, "s4-loop", set_answer(perfect(course, A), "overstay_rate",
+                                                "def overstay_rate(o, d):\n    while True:\n        pass"))
+    run([str(BIN / "nbgrader"), "autograde", A, "--force", "--ExecutePreprocessor.timeout=5"], cwd=serial)
+    proc = coursekit_grade(parallel, A, "--workers", "2", "--cell-timeout", "5")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = cell_scores(serial, A)
+    first = cell_scores(parallel, A)
+    assert first == expected
+    assert sum(v or 0 for (s, _), v in first.items() if s == "s1-perfect") == 10
+    assert 0 < sum(v or 0 for (s, _), v in first.items() if s == "s3-partly") < 10
+    proc = coursekit_grade(parallel, A, "--workers", "2", "--cell-timeout", "5")
+    assert cell_scores(parallel, A) == first
+
+
+# ---------------------------------------------------------------- failure modes, one class run
+
+SNOOP = """
+import os
+for path in {paths!r}:
+    try:
+        with open(path, "rb") as fh:
+            fh.read(10)
+        print("LEAKED", path)
+    except Exception as err:
+        print("blocked", path, type(err).__name__)
+"""
+
+WRITE = """
+for path in {paths!r}:
+    try:
+        with open(path, "w") as fh:
+            fh.write("pwned")
+        print("WROTE", path)
+    except Exception as err:
+        print("blocked", path, type(err).__name__)
+"""
+
+NET = """
+import socket
+for host, port in [("127.0.0.1", {port}), ("pypi.org", 443)]:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        print("CONNECTED", host)
+    except Exception as err:
+        print("blocked", host, type(err).__name__)
+"""
+
+
+@pytest.fixture(scope="module")
+def failure_class(tmp_path_factory):
+    """One class run of ch06 with a crafted submission for every failure mode."""
+    need_root()
+    course = make_course(tmp_path_factory.mktemp("failures"), A)
+    good = perfect(course, A)
+    release = notebooks(course, A)[1]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+
+    def variant(**answers) -> dict:
+        """The perfect submission with code appended to answer cells (it redefines a function
+        after the cell's own results are computed, so only that function's test is hit)."""
+        nb = json.loads(json.dumps(good))
+        for grade_id, source in answers.items():
+            for cell in nb["cells"]:
+                if gid(cell) == grade_id:
+                    cell["source"] = "".join(cell["source"]) + "\n" + source
+        return nb
+
+    def with_prefix(grade_id: str, code: str) -> dict:
+        nb = json.loads(json.dumps(good))
+        for cell in nb["cells"]:
+            if gid(cell) == grade_id:
+                cell["source"] = code + "\n" + cell["source"]
+        return nb
+
+    subs: dict[str, dict | str] = {"perfect": good}
+    subs["loop"] = variant(years_of_income="def years_of_income(b, i):\n    while True:\n        pass")
+    subs["no-interrupt"] = variant(years_of_income=(
+        "import signal\ndef years_of_income(b, i):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "    while True:\n        pass"))
+    subs["os-exit"] = variant(years_of_income="import os\ndef years_of_income(b, i):\n    os._exit(1)")
+    subs["memory-bomb"] = variant(implied_denominator=(
+        "def implied_denominator(o, r):\n    blocks = []\n    while True:\n        blocks.append(bytearray(50_000_000))"))
+    subs["huge-output"] = with_prefix("overstay_rate", (
+        'print("\\n".join(map(str, range(1_000_000))))\nfrom IPython.display import HTML, display\n'
+        'display(HTML("<p>" + "x" * 50_000_000 + "</p>"))'))
+    edited = json.loads(json.dumps(release))
+    for cell in edited["cells"]:
+        if gid(cell, ) and gid(cell).startswith("test_"):
+            cell["source"] = "pass  # the student replaced the test"
+    subs["edited-test"] = edited
+    deleted = json.loads(json.dumps(good))
+    deleted["cells"] = [c for c in deleted["cells"] if gid(c) != "test_overstay_rate"]
+    subs["deleted-test"] = deleted
+    dup = json.loads(json.dumps(good))
+    i = next(k for k, c in enumerate(dup["cells"]) if gid(c) == "test_overstay_rate")
+    copy = json.loads(json.dumps(dup["cells"][i]))
+    copy.pop("id", None)
+    dup["cells"].insert(i + 1, copy)
+    subs["duplicated-test"] = dup
+    schema = json.loads(json.dumps(good))
+    for cell in schema["cells"]:
+        if gid(cell) == "overstay_rate":
+            cell["metadata"]["nbgrader"]["schema_version"] = 4
+    subs["schema-version"] = schema
+    subs["invalid-json"] = json.dumps(good)[:-200]
+    subs["always-equal"] = variant(
+        years_of_income="class Sneaky(float):\n    def __eq__(self, other):\n        return True\n"
+                        "def years_of_income(b, i):\n    return Sneaky(0)",
+        implied_denominator="class Anything:\n    def __eq__(self, other):\n        return True\n"
+                            "    __hash__ = object.__hash__\ndef implied_denominator(o, r):\n    return Anything()")
+    subs["no-traceback"] = variant(years_of_income=(
+        "import sys\nip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
+        "ip.set_custom_exc((BaseException,), lambda *a, **k: None)\nsys.excepthook = lambda *a: None\n"
+        "def years_of_income(b, i):\n    return 0"))
+    subs["input"] = variant(years_of_income="def years_of_income(b, i):\n    return float(input('years? '))")
+    secrets = [course / "source" / A / f"{A}.ipynb", course / "gradebook.db", course / "release" / A / f"{A}.ipynb",
+               course / "submitted" / "perfect" / A / f"{A}.ipynb",
+               course / "grading" / A / "staged" / "perfect" / A / f"{A}.ipynb",
+               course / "autograded" / "perfect" / A / f"{A}.ipynb", Path("/root/.bashrc")]
+    subs["read-secrets"] = with_prefix("overstay_rate", SNOOP.format(paths=[str(p) for p in secrets]))
+    targets = [course / "pwned.txt", course / "submitted" / "perfect" / A / "pwned.txt", Path("/tmp/coursekit-pwned.txt"),
+               Path("/var/tmp/coursekit-pwned.txt"), REPO / "coursekit-pwned.txt"]
+    subs["write-outside"] = with_prefix("overstay_rate", WRITE.format(paths=[str(p) for p in targets]))
+    subs["network"] = with_prefix("overstay_rate", NET.format(port=port))
+    subs["stderr-warning"] = variant(
+        overstay_rate="import warnings\n_rate = overstay_rate\ndef overstay_rate(o, d):\n"
+                      "    warnings.warn('this answer uses an old API', FutureWarning)\n    return _rate(o, d)",
+        years_of_income="import sys\n_years = years_of_income\ndef years_of_income(b, i):\n"
+                        "    print('debugging', file=sys.stderr)\n    return _years(b, i)")
+    subs["wall-clock"] = json.loads(json.dumps(good))
+    for cell in subs["wall-clock"]["cells"]:
+        if gid(cell) in {"overstay_rate", "implied_denominator", "years_of_income", "indexed_bonds", "rate_chart"}:
+            cell["source"] = "import time\ntime.sleep(9)\n" + cell["source"]
+    for student, nb in subs.items():
+        submit(course, A, student, nb)
+    submit(course, A, "misnamed", good, name=f"{A} (1).ipynb")
+    proc = coursekit_grade(course, A, "--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "30",
+                           "--memory-mb", "1536", "--max-output-bytes", "200000")
+    try:
+        connection = listener.accept()
+    except BlockingIOError:
+        connection = None
+    listener.close()
+    return {"course": course, "proc": proc, "results": results(course, A), "targets": targets, "connected": connection,
+            "secrets": secrets}
+
+
+def outcome(failure_class, student: str) -> dict:
+    return failure_class["results"][student]
+
+
+def autograded(failure_class, student: str) -> dict:
+    return json.loads((failure_class["course"] / "autograded" / student / A / f"{A}.ipynb").read_text())
+
+
+def cell_text(nb: dict, grade_id: str) -> str:
+    cell = next(c for c in nb["cells"] if gid(c) == grade_id)
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append("".join(out.get("text", "")) + out.get("ename", "") + " " + out.get("evalue", ""))
+    return "\n".join(parts)
+
+
+def flags(failure_class, student: str) -> str:
+    return " | ".join(outcome(failure_class, student)["flags"])
+
+
+def test_class_run_goes_on_and_exit_status_reports_failure(failure_class):
+    res = failure_class["results"]
+    assert failure_class["proc"].returncode == 1  # the invalid JSON submission failed
+    assert [s for s, r in res.items() if r["status"] != "graded"] == ["invalid-json"]
+    assert res["perfect"]["auto_score"] == 10 and not res["perfect"]["flags"]
+    assert "failed" in failure_class["proc"].stdout and "invalid-json" in failure_class["proc"].stdout
+
+
+def test_infinite_loop_costs_only_its_part(failure_class):
+    r = outcome(failure_class, "loop")
+    assert r["status"] == "graded" and r["auto_score"] == 8 and "time limit" in flags(failure_class, "loop")
+
+
+def test_loop_that_ignores_interrupts_is_stopped(failure_class):
+    r = outcome(failure_class, "no-interrupt")
+    assert r["status"] == "graded" and r["auto_score"] == 4  # parts 1-2 passed before it
+    assert "ignored the interrupt" in flags(failure_class, "no-interrupt")
+    assert "NotRun" in cell_text(autograded(failure_class, "no-interrupt"), "test_rate_chart")
+
+
+def test_os_exit_keeps_the_points_before_it(failure_class):
+    r = outcome(failure_class, "os-exit")
+    assert r["status"] == "graded" and r["auto_score"] == 4
+    assert "kernel died" in flags(failure_class, "os-exit")
+
+
+def test_memory_bomb_hits_the_cap(failure_class):
+    r = outcome(failure_class, "memory-bomb")
+    assert r["status"] == "graded" and r["auto_score"] == 8
+    assert "MemoryError" in cell_text(autograded(failure_class, "memory-bomb"), "test_implied_denominator") \
+        or "kernel died" in flags(failure_class, "memory-bomb")
+
+
+def test_huge_outputs_are_capped(failure_class):
+    r = outcome(failure_class, "huge-output")
+    assert r["auto_score"] == 10 and "output" in flags(failure_class, "huge-output")
+    size = (failure_class["course"] / "autograded" / "huge-output" / A / f"{A}.ipynb").stat().st_size
+    assert size < 2_000_000
+
+
+def test_edited_test_cells_are_restored(failure_class):
+    r = outcome(failure_class, "edited-test")
+    assert r["auto_score"] == 0  # 'pass' would have scored full marks
+    assert "edited" in flags(failure_class, "edited-test")
+    sources = ["".join(c["source"]) for c in autograded(failure_class, "edited-test")["cells"]]
+    assert not any("the student replaced the test" in s for s in sources)
+
+
+def test_deleted_test_cell_is_restored(failure_class):
+    r = outcome(failure_class, "deleted-test")
+    assert r["status"] == "graded" and "deleted" in flags(failure_class, "deleted-test")
+    assert any(gid(c) == "test_overstay_rate" for c in autograded(failure_class, "deleted-test")["cells"])
+    assert r["auto_score"] == 10
+
+
+def test_duplicated_test_cell_is_flagged_not_fatal(failure_class):
+    r = outcome(failure_class, "duplicated-test")
+    assert r["status"] == "graded" and r["auto_score"] == 10
+    assert "duplicated" in flags(failure_class, "duplicated-test")
+
+
+def test_edited_schema_version_is_reset(failure_class):
+    r = outcome(failure_class, "schema-version")
+    assert r["status"] == "graded" and r["auto_score"] == 10
+    assert "schema_version" in flags(failure_class, "schema-version")
+
+
+def test_invalid_json_fails_only_that_student(failure_class):
+    r = outcome(failure_class, "invalid-json")
+    assert r["status"] == "failed" and "not valid JSON" in r["reason"]
+
+
+def test_misnamed_notebook_is_graded_and_flagged(failure_class):
+    r = outcome(failure_class, "misnamed")
+    assert r["status"] == "graded" and r["auto_score"] == 10
+    assert "misnamed" in flags(failure_class, "misnamed")
+
+
+def test_object_equal_to_everything_scores_zero(failure_class):
+    assert outcome(failure_class, "always-equal")["auto_score"] == 6  # parts 2 and 3 score zero
+
+
+def test_traceback_suppression_still_fails_the_test(failure_class):
+    assert outcome(failure_class, "no-traceback")["auto_score"] == 8
+
+
+def test_input_does_not_hang(failure_class):
+    r = outcome(failure_class, "input")
+    assert r["auto_score"] == 8 and r["seconds"] < 60
+    assert "StdinNotImplementedError" in cell_text(autograded(failure_class, "input"), "test_years_of_income")
+
+
+def test_student_code_cannot_read_solutions_gradebook_or_others(failure_class):
+    text = cell_text(autograded(failure_class, "read-secrets"), "overstay_rate")
+    assert "LEAKED" not in text
+    assert text.count("blocked") == len(failure_class["secrets"]), text
+    assert outcome(failure_class, "read-secrets")["auto_score"] == 10
+
+
+def test_student_code_cannot_write_outside_its_folder(failure_class):
+    text = cell_text(autograded(failure_class, "write-outside"), "overstay_rate")
+    assert "WROTE" not in text and text.count("blocked") == len(failure_class["targets"]), text
+    assert not any(p.exists() for p in failure_class["targets"])
+
+
+def test_student_code_has_no_network(failure_class):
+    text = cell_text(autograded(failure_class, "network"), "overstay_rate")
+    assert "CONNECTED" not in text and text.count("blocked") == 2, text
+    assert failure_class["connected"] is None
+
+
+def test_policy_warning_on_stderr_in_a_passing_test(failure_class):
+    """Policy: a passing test whose only stderr is a Python warning keeps its points and
+    is flagged; any other stderr keeps nbgrader's rule (the test scores zero)."""
+    r = outcome(failure_class, "stderr-warning")
+    assert r["auto_score"] == 8  # test_overstay_rate kept (warning), test_years_of_income lost (plain stderr)
+    assert "printed a warning" in flags(failure_class, "stderr-warning")
+    nb = autograded(failure_class, "stderr-warning")
+    assert "FutureWarning" in cell_text(nb, "test_overstay_rate")
+
+
+def test_wall_clock_cap_for_the_whole_notebook(failure_class):
+    r = outcome(failure_class, "wall-clock")
+    assert r["status"] == "graded" and r["auto_score"] < 10
+    assert "wall-clock" in flags(failure_class, "wall-clock")
+    assert "NotRun" in cell_text(autograded(failure_class, "wall-clock"), "test_rate_chart")
+
+
+# ---------------------------------------------------------------- no isolation without root
+
+
+def test_isolation_unavailable_fails_loudly(monkeypatch):
+    from coursekit.grading import sandbox
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(sandbox.SandboxUnavailable, match="--no-isolation"):
+        sandbox.check_available()
+
+
+def test_grade_outside_a_course_says_where_to_run(tmp_path):
+    proc = subprocess.run([str(BIN / "coursekit"), "grade", A], cwd=tmp_path, env=env_with_venv(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "nbgrader_config.py" in proc.stderr
+
+
+def test_only_warnings_recognises_python_warnings():
+    from coursekit.grading.execute import only_warnings
+
+    assert only_warnings("/x/y.py:3: FutureWarning: old API\n  warnings.warn('old API', FutureWarning)\n")
+    assert not only_warnings("debugging\n")
+    assert not only_warnings("/x/y.py:3: FutureWarning: old\nand something else\n")
