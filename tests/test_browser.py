@@ -121,3 +121,22 @@ def test_trafficking_threshold_slider_and_missing_score(built_book, browser):
     label = page.locator("#fig-corridors [role=graphics-document]").first.get_attribute("aria-label") or ""
     assert "Trans-Caspian Transport Corridor" in label and "Fergana Valley" in label
     page.close()
+
+
+def test_labour_migration_cap_explorer(built_book, browser):
+    """Chapter 2: the sector picker and firm-size slider drive the cap chart without a kernel;
+    a sector whose earlier cap the article does not give shows 'not given', never 0."""
+    page = browser.new_page()
+    page.goto((built_book / "chapters/02-labour-migration/labour-migration.html").as_uri())
+    fig = "#ch02-fig-caps-interactive"
+    page.wait_for_function(f"document.querySelectorAll('{fig} svg.marks').length == 1", timeout=15000)
+    marks = lambda: page.locator(f"{fig} svg.marks").first.inner_html()
+    assert "80 (80%)" in marks() and "50 (50%)" in marks()  # construction, 100 workers
+    page.locator(f"{fig} select").first.select_option("transportation services")
+    page.wait_for_function(f"document.querySelector('{fig} svg.marks').innerHTML.includes('not given')", timeout=5000)
+    assert "24 (24%)" in marks()
+    slider = page.locator(f"{fig} input[type=range]").first
+    slider.fill("200")
+    slider.dispatch_event("input")
+    page.wait_for_function(f"document.querySelector('{fig} svg.marks').innerHTML.includes('48 (24%)')", timeout=5000)
+    page.close()
