@@ -468,3 +468,29 @@ def test_only_warnings_recognises_python_warnings():
     assert only_warnings("/x/y.py:3: FutureWarning: old API\n  warnings.warn('old API', FutureWarning)\n")
     assert not only_warnings("debugging\n")
     assert not only_warnings("/x/y.py:3: FutureWarning: old\nand something else\n")
+
+
+# ---------------------------------------------------------------- the sandboxed kernel on its own
+
+
+def test_sandboxed_kernel_identity_and_cpu_cap(tmp_path):
+    """The kernel runs as the sandbox user in its own PID namespace, and the CPU-time cap
+    stops a busy loop that the (long) cell timeout would not."""
+    import nbformat
+    from traitlets.config import Config
+
+    from coursekit.grading import execute
+
+    need_root()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os\nprint(os.getuid(), len([p for p in os.listdir('/proc') if p.isdigit()]))"),
+                nbformat.v4.new_code_cell("while True:\n    pass"),
+                nbformat.v4.new_code_cell("print('after')")]
+    cfg = Config({"SandboxKernelManager": {"cpu_seconds": 2}})
+    ex = execute.GuardedExecute(config=cfg, timeout=60, notebook_timeout=60)
+    execute.EVENTS.clear()
+    ex.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    uid, nprocs = nb.cells[0].outputs[0]["text"].split()
+    assert int(uid) != 0 and int(nprocs) <= 3  # only the kernel (and its threads' parent) in its PID namespace
+    assert [k for k, _ in execute.EVENTS] == ["kernel-died"]
+    assert nb.cells[2].outputs[0]["ename"] == "NotRun"

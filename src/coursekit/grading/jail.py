@@ -4,7 +4,7 @@ applies resource limits, drops to the sandbox user and execs the kernel.
 
 Usage (built by :class:`coursekit.grading.sandbox.SandboxKernelManager`)::
 
-    unshare --net --mount --pid --fork --kill-child --mount-proc --propagation private -- \
+    unshare --net --mount --pid --ipc --uts --fork --kill-child --mount-proc --propagation private -- \
         python -m coursekit.grading.jail SPEC_JSON -- python -m ipykernel_launcher -f conn.json
 """
 
@@ -85,6 +85,12 @@ def main(argv: list[str]) -> None:
     drop(spec["uid"], spec["gid"])
     os.chdir(spec["workdir"])
     os.umask(0o077)
+    # the kernel's own stdout/stderr (not the notebook's outputs) go to its folder, not the grader's log
+    log = os.open("kernel.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
     os.execve(cmd[0], cmd, spec["env"])
 
 

@@ -50,8 +50,20 @@ def failures(course: Path, assignment: str, tests: set[str]) -> Counter:
     return counts
 
 
-def charts(grades: pd.DataFrame, fails: Counter) -> dict[str, alt.Chart]:
+def part_order(course: Path, assignment: str) -> list[str]:
+    """grade_ids in the order the release notebooks show them (for the charts' axes)."""
+    order = []
+    for path in sorted((course / "release" / assignment).glob("*.ipynb")):
+        for cell in json.loads(path.read_text()).get("cells", []):
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid:
+                order.append(gid)
+    return order
+
+
+def charts(grades: pd.DataFrame, fails: Counter, order: list[str] | None = None) -> dict[str, alt.Chart]:
     """The four charts of the report, each with alt text."""
+    sort = [p for p in (order or []) if p in set(grades.part)] or None
     auto = grades[grades.is_test].copy()
     auto["auto_score"] = auto["auto_score"].fillna(0)
     totals = auto.groupby("student", as_index=False)["auto_score"].sum()
@@ -63,7 +75,9 @@ def charts(grades: pd.DataFrame, fails: Counter) -> dict[str, alt.Chart]:
         "Score distribution")
     parts = auto.groupby("part", as_index=False).agg(mean=("auto_score", "mean"), max=("max_score", "max"))
     per_part = describe(alt.Chart(parts).mark_bar(color=PALETTE[2]).encode(
-        x=alt.X("mean:Q", title="mean points"), y=alt.Y("part:N", sort=None, title=None),
+        x=alt.X("mean:Q", title="mean points (axis ends at the part's maximum)",
+                scale=alt.Scale(domain=[0, float(parts["max"].max()) if len(parts) else 1])),
+        y=alt.Y("part:N", sort=sort, title=None),
         tooltip=["part", alt.Tooltip("mean:Q", format=".2f"), "max"]),
         "Bar chart of the mean points scored on each autograded part.", "Points per part")
     auto["passed"] = auto["auto_score"] >= auto["max_score"]
@@ -71,7 +85,7 @@ def charts(grades: pd.DataFrame, fails: Counter) -> dict[str, alt.Chart]:
     rates["pass_pct"] = 100 * rates["passed"]
     pass_rate = describe(alt.Chart(rates).mark_bar(color=PALETTE[1]).encode(
         x=alt.X("pass_pct:Q", title="submissions passing (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("part:N", sort=None, title=None), tooltip=["part", alt.Tooltip("pass_pct:Q", format=".0f")]),
+        y=alt.Y("part:N", sort=sort, title=None), tooltip=["part", alt.Tooltip("pass_pct:Q", format=".0f")]),
         "Bar chart of the share of submissions that pass each test cell.", "Pass rate of every test")
     common = pd.DataFrame(fails.most_common(10), columns=["failure", "count"])
     if common.empty:
@@ -102,7 +116,7 @@ def write_report(course: Path, assignment: str, out: Path | None = None) -> Path
     results_file = course / "grading" / assignment / "results.json"
     results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
     fails = failures(course, assignment, set(grades.loc[grades.is_test, "part"]))
-    figures = charts(grades, fails)
+    figures = charts(grades, fails, part_order(course, assignment))
     sections = []
     for name, chart in figures.items():
         save_png(chart, out / f"{name}.png")

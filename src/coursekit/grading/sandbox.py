@@ -1,5 +1,5 @@
 """The sandboxed kernel: each submission's kernel runs as an unprivileged user, in its
-own network, mount and PID namespaces, with resource limits, in a private working copy.
+own network, mount, PID, IPC and UTS namespaces, with resource limits, in a private working copy.
 
 The grading process itself (nbgrader) keeps the grader's rights: it must read
 ``source/`` and the gradebook. Only the kernel, where student code runs, is confined.
@@ -55,7 +55,7 @@ def check_available() -> None:
                                  "run as root, or pass --no-isolation to grade with the grader's own rights")
     if not shutil.which("unshare"):
         raise SandboxUnavailable("`unshare` (util-linux) is not installed")
-    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "true"],
+    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--mount-proc", "true"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
         raise SandboxUnavailable(f"cannot create namespaces here: {probe.stderr.strip()}")
@@ -144,7 +144,7 @@ class SandboxKernelManager(AsyncKernelManager):
             "as_bytes": self.memory_mb * 2**20, "cpu_seconds": self.cpu_seconds, "nproc": self.nproc,
             "fsize_bytes": self.fsize_mb * 2**20, "nofile": self.nofile,
         }
-        return ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+        return ["unshare", "--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
                 "--propagation", "private", "--", sys.executable, "-m", "coursekit.grading.jail",
                 json.dumps(spec), "--", *cmd]
 
