@@ -479,7 +479,7 @@ def test_sandboxed_kernel_identity_and_cpu_cap(tmp_path):
     import nbformat
     from traitlets.config import Config
 
-    from coursekit.grading import execute
+    from coursekit.grading import execute, sandbox
 
     need_root()
     nb = nbformat.v4.new_notebook()
@@ -489,7 +489,9 @@ def test_sandboxed_kernel_identity_and_cpu_cap(tmp_path):
     cfg = Config({"SandboxKernelManager": {"cpu_seconds": 2}})
     ex = execute.GuardedExecute(config=cfg, timeout=60, notebook_timeout=60)
     execute.EVENTS.clear()
+    before = set(sandbox.run_root().iterdir())
     ex.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert set(sandbox.run_root().iterdir()) <= before  # the kernel's private folder is gone
     uid, nprocs = nb.cells[0].outputs[0]["text"].split()
     assert int(uid) != 0 and int(nprocs) <= 3  # only the kernel (and its threads' parent) in its PID namespace
     assert [k for k, _ in execute.EVENTS] == ["kernel-died"]

@@ -69,8 +69,9 @@ def charts(grades: pd.DataFrame, fails: Counter, order: list[str] | None = None)
     totals = auto.groupby("student", as_index=False)["auto_score"].sum()
     total_max = auto.groupby("student")["max_score"].sum().max() if len(auto) else 0
     dist = describe(alt.Chart(totals).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("auto_score:Q", bin=alt.Bin(step=1, extent=[0, float(total_max) + 1]), title="autograded score"),
-        y=alt.Y("count():Q", title="students")),
+        x=alt.X("auto_score:Q", bin=alt.Bin(step=1, extent=[0, float(total_max) + 1]), title="autograded score",
+                axis=alt.Axis(format="d")),
+        y=alt.Y("count():Q", title="students", axis=alt.Axis(format="d", tickMinStep=1))),
         f"Histogram of the autograded scores of {len(totals)} submissions, out of {total_max:g} points.",
         "Score distribution")
     parts = auto.groupby("part", as_index=False).agg(mean=("auto_score", "mean"), max=("max_score", "max"))
@@ -91,7 +92,8 @@ def charts(grades: pd.DataFrame, fails: Counter, order: list[str] | None = None)
     if common.empty:
         common = pd.DataFrame({"failure": ["(no failures)"], "count": [0]})
     failing = describe(alt.Chart(common).mark_bar(color=PALETTE[3]).encode(
-        x=alt.X("count:Q", title="test cells"), y=alt.Y("failure:N", sort="-x", title=None)),
+        x=alt.X("count:Q", title="test cells", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("failure:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420))),
         "Bar chart of the ten most common errors that ended a test cell, with how often each occurred.",
         "Most common failures")
     return {"score_distribution": dist, "points_per_part": per_part, "pass_rate": pass_rate,

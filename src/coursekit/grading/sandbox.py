@@ -10,6 +10,7 @@ transport), since TCP on localhost does not cross a new network namespace.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pwd
@@ -151,5 +152,12 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if self._workdir is not None and not restart:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            for _ in range(20):  # a killed kernel's namespace may still be writing for a moment
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                if not self._workdir.exists():
+                    break
+                await asyncio.sleep(0.25)
             self._workdir = None
+
+    # AsyncKernelManager binds cleanup_resources to the base method: point it at ours.
+    cleanup_resources = _async_cleanup_resources
