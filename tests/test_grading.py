@@ -496,3 +496,23 @@ def test_sandboxed_kernel_identity_and_cpu_cap(tmp_path):
     assert int(uid) != 0 and int(nprocs) <= 3  # only the kernel (and its threads' parent) in its PID namespace
     assert [k for k, _ in execute.EVENTS] == ["kernel-died"]
     assert nb.cells[2].outputs[0]["ename"] == "NotRun"
+
+
+def test_answer_that_redefines_a_test_helper_is_flagged():
+    import nbformat
+
+    from coursekit.grading.validate import NotebookSpec, repair
+
+    def answer(source: str):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade_id": "a", "solution": True, "grade": False, "locked": False,
+                                     "schema_version": 3}
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        flags: list[str] = []
+        repair(nb, NotebookSpec("nb", {"a"}), flags)
+        return flags
+
+    assert any("redefines a test helper" in f for f in answer("check_close = lambda *a, **k: None"))
+    assert any("redefines a test helper" in f for f in answer("def check_equal(*a):\n    pass"))
+    assert not answer("x = check_close('x', 1.0, 1.0)\nif check_close == None:\n    pass")

@@ -6,12 +6,13 @@ invalid JSON or a file that is not a notebook fails that student only; an edited
 ``schema_version`` is reset; a duplicated or unknown nbgrader cell loses its nbgrader
 metadata (it then runs as a plain cell); a deleted or edited test cell is noted
 (nbgrader restores it from the gradebook); a misnamed notebook is renamed when the
-match is unambiguous.
+match is unambiguous; an answer that redefines a test helper (``check_close = ...``) is flagged.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from pathlib import Path
 import nbformat
 
 SCHEMA_VERSION = 3
+#: An answer cell that rebinds a test helper (``check_close = ...``, ``def check_equal``) games the tests.
+REBINDS_HELPER = re.compile(r"^\s*(?:def\s+(check_\w+|chart_values)\b|(check_\w+|chart_values)\s*=(?!=))|\bcoursekit\.checks\.\w+\s*=(?!=)", re.M)
 
 
 @dataclass
@@ -86,6 +89,8 @@ def repair(nb, spec: NotebookSpec, flags: list[str]) -> None:
             flags.append(f"{spec.name}: duplicated cell {gid!r}: the copy runs as a plain cell")
             continue
         seen_grade.add(gid)
+        if meta.get("solution") and cell.cell_type == "code" and REBINDS_HELPER.search(cell.source):
+            flags.append(f"{spec.name}: answer {gid!r} redefines a test helper (check_...): look at it")
         if meta.get("schema_version") != SCHEMA_VERSION:
             flags.append(f"{spec.name}: schema_version of {gid!r} was {meta.get('schema_version')!r}, reset to {SCHEMA_VERSION}")
             meta["schema_version"] = SCHEMA_VERSION
