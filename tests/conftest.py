@@ -39,7 +39,7 @@ def repo() -> Path:
 def built_book(tmp_path_factory) -> Path:
     """Build the book once, from a copy of the repository, with warnings as errors."""
     copy = tmp_path_factory.mktemp("book") / "course"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache"))
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "grading", "submitted", "autograded", "feedback", "gradebook.db"))
     # reuse the repository's execution cache when there is one (it is keyed by notebook content)
     cache = REPO / "_build" / ".jupyter_cache"
     if cache.exists():

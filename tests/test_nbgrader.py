@@ -24,7 +24,7 @@ def graded(request, tmp_path_factory):
     name = request.param
     course = tmp_path_factory.mktemp(name) / "exercises"
     shutil.copytree(REPO / "exercises", course, ignore=shutil.ignore_patterns(
-        "release", "submitted", "autograded", "feedback", "gradebook.db", ".ipynb_checkpoints"))
+        "release", "submitted", "autograded", "feedback", "grading", "gradebook.db", ".ipynb_checkpoints"))
     nbgrader(course, "generate_assignment", name, "--force")
     source = course / "source" / name / f"{name}.ipynb"
     release = course / "release" / name / f"{name}.ipynb"
