@@ -35,11 +35,23 @@ def repo() -> Path:
     return REPO
 
 
+_SKIP = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache")
+_GRADING_RUNS = {"release", "submitted", "autograded", "feedback", "grading", "gradebook.db"}
+
+
+def _not_for_the_book(folder: str, names: list[str]) -> set[str]:
+    """What the book copy leaves out: tool folders, and local nbgrader runs under exercises/."""
+    skip = set(_SKIP(folder, names))
+    if Path(folder).name == "exercises":
+        skip |= _GRADING_RUNS & set(names)
+    return skip
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """Build the book once, from a copy of the repository, with warnings as errors."""
     copy = tmp_path_factory.mktemp("book") / "course"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", "grading", "submitted", "autograded", "feedback", "gradebook.db"))
+    shutil.copytree(REPO, copy, ignore=_not_for_the_book)
     # reuse the repository's execution cache when there is one (it is keyed by notebook content)
     cache = REPO / "_build" / ".jupyter_cache"
     if cache.exists():
