@@ -228,7 +228,13 @@ def failure_class(tmp_path_factory):
         "def implied_denominator(o, r):\n    blocks = []\n    while True:\n        blocks.append(bytearray(50_000_000))"))
     subs["huge-output"] = with_prefix("overstay_rate", (
         'print("\\n".join(map(str, range(1_000_000))))\nfrom IPython.display import HTML, display\n'
-        'display(HTML("<p>" + "x" * 50_000_000 + "</p>"))'))
+        'display(HTML("<p>" + "x" * 50_000_000 + "</p>"))\n'
+        'import ipywidgets\ndisplay(ipywidgets.Textarea(value="w" * 5_000_000))'))
+    for cell in subs["huge-output"]["cells"]:  # test_years_of_income now writes a lot to stderr
+        if gid(cell) == "years_of_income":
+            cell["source"] = "".join(cell["source"]) + (
+                "\nimport sys\n_years = years_of_income\ndef years_of_income(b, i):\n"
+                "    sys.stderr.write('noise\\n' * 100_000)\n    return _years(b, i)")
     edited = json.loads(json.dumps(release))
     for cell in edited["cells"]:
         if gid(cell, ) and gid(cell).startswith("test_"):
@@ -277,9 +283,23 @@ def failure_class(tmp_path_factory):
     for cell in subs["wall-clock"]["cells"]:
         if gid(cell) in {"overstay_rate", "implied_denominator", "years_of_income", "indexed_bonds", "rate_chart"}:
             cell["source"] = "import time\ntime.sleep(9)\n" + cell["source"]
+    subs["fake-checks"] = set_answer(json.loads(json.dumps(good)), "years_of_income",
+                                     "def years_of_income(bond_usd, income_usd):\n    return 0")
+    subs["symlinks"] = good
     for student, nb in subs.items():
         submit(course, A, student, nb)
     submit(course, A, "misnamed", good, name=f"{A} (1).ipynb")
+    # a copy of the course package whose checks never fail, and an IPython startup file
+    fake = course / "submitted" / "fake-checks" / A
+    shutil.copytree(REPO / "src" / "coursekit", fake / "coursekit", ignore=shutil.ignore_patterns("grading", "__pycache__"))
+    with (fake / "coursekit" / "checks.py").open("a") as fh:
+        fh.write("\ndef _fail(*args, **kwargs):\n    pass\n")
+    (fake / ".ipython" / "profile_default" / "startup").mkdir(parents=True)
+    (fake / ".ipython" / "profile_default" / "startup" / "00-x.py").write_text("print('STARTUP FILE RAN')\n")
+    links = course / "submitted" / "symlinks" / A
+    (links / "solution.txt").symlink_to(course / "source" / A / f"{A}.ipynb")
+    (links / "zeros.csv").symlink_to("/dev/zero")
+    (links / "root").symlink_to("/")
     proc = coursekit_grade(course, A, "--workers", "2", "--cell-timeout", "10", "--notebook-timeout", "30",
                            "--memory-mb", "1536", "--max-output-bytes", "200000")
     try:
@@ -309,6 +329,28 @@ def cell_text(nb: dict, grade_id: str) -> str:
 
 def flags(failure_class, student: str) -> str:
     return " | ".join(outcome(failure_class, student)["flags"])
+
+
+def test_submitted_package_cannot_replace_the_course_checks(failure_class):
+    """A submitted coursekit/checks.py whose checks never fail, and an IPython startup file,
+    are dropped and flagged: the wrong answer still scores what it deserves."""
+    r = outcome(failure_class, "fake-checks")
+    assert r["status"] == "graded" and r["auto_score"] == 8, r  # 10 if the fake checks were used
+    assert "extra file 'coursekit/checks.py' dropped" in flags(failure_class, "fake-checks")
+    assert ".ipython/profile_default/startup/00-x.py" in flags(failure_class, "fake-checks")
+    folder = failure_class["course"] / "autograded" / "fake-checks" / A
+    assert not (folder / "coursekit").exists() and not (folder / ".ipython").exists()
+    nb = autograded(failure_class, "fake-checks")
+    assert not any("STARTUP FILE RAN" in json.dumps(c.get("outputs", [])) for c in nb["cells"])
+
+
+def test_symlinks_are_dropped_not_followed(failure_class):
+    r = outcome(failure_class, "symlinks")
+    assert r["status"] == "graded" and r["auto_score"] == 10, r
+    for name in ("solution.txt", "zeros.csv", "root"):
+        assert f"symlink {name!r} dropped" in flags(failure_class, "symlinks")
+    folder = failure_class["course"] / "autograded" / "symlinks" / A
+    assert sorted(p.name for p in folder.iterdir()) == [f"{A}.ipynb"]
 
 
 def test_class_run_goes_on_and_exit_status_reports_failure(failure_class):
@@ -345,10 +387,16 @@ def test_memory_bomb_hits_the_cap(failure_class):
 
 
 def test_huge_outputs_are_capped(failure_class):
+    """Streams, rich outputs and widget state are capped; a test cell whose huge stderr was
+    cut still scores zero (nbgrader's rule for stderr), the others keep their points."""
     r = outcome(failure_class, "huge-output")
-    assert r["auto_score"] == 10 and "output" in flags(failure_class, "huge-output")
+    assert r["auto_score"] == 8 and "output" in flags(failure_class, "huge-output")
     size = (failure_class["course"] / "autograded" / "huge-output" / A / f"{A}.ipynb").stat().st_size
     assert size < 2_000_000
+    nb = autograded(failure_class, "huge-output")
+    assert len(json.dumps(nb["metadata"].get("widgets", {}))) < 100_000
+    cell = next(c for c in nb["cells"] if gid(c) == "test_years_of_income")
+    assert any(o.get("name") == "stderr" for o in cell["outputs"])
 
 
 def test_edited_test_cells_are_restored(failure_class):
@@ -490,6 +538,102 @@ def test_sandboxed_kernel_identity_and_cpu_cap(tmp_path):
     assert int(uid) != 0 and int(nprocs) <= 3  # only the kernel (and its threads' parent) in its PID namespace
     assert [k for k, _ in execute.EVENTS] == ["kernel-died"]
     assert nb.cells[2].outputs[0]["ename"] == "NotRun"
+
+
+def _tiny_notebook() -> str:
+    import nbformat
+
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+
+
+def test_staging_keeps_only_released_files_and_drops_links(tmp_path):
+    """Staging copies the notebook and released files only; extra files, dotfiles, symlinks
+    (to the solutions, to /dev/zero, to /) and FIFOs are dropped and flagged, never followed."""
+    from coursekit.grading.validate import NotebookSpec, stage
+
+    release, sub, staged = tmp_path / "release", tmp_path / "sub", tmp_path / "staged"
+    (release / "data").mkdir(parents=True)
+    (release / "a.ipynb").write_text(_tiny_notebook())
+    (release / "data" / "table.csv").write_text("x\n1\n")
+    (sub / "data").mkdir(parents=True)
+    (sub / "a.ipynb").write_text(_tiny_notebook())
+    (sub / "timestamp.txt").write_text("2026-11-22 10:00:00")
+    (sub / "data" / "table.csv").write_text("x\n2\n")
+    (sub / "coursekit").mkdir()
+    (sub / "coursekit" / "checks.py").write_text("def check_close(*a, **k):\n    pass\n")
+    (sub / ".ipython" / "profile_default" / "startup").mkdir(parents=True)
+    (sub / ".ipython" / "profile_default" / "startup" / "x.py").write_text("print('hidden')\n")
+    secret = tmp_path / "solution.ipynb"
+    secret.write_text("SECRET")
+    (sub / "solution.txt").symlink_to(secret)
+    (sub / "zeros.csv").symlink_to("/dev/zero")
+    (sub / "root").symlink_to("/")
+    (sub / "data" / "loop").symlink_to(sub)
+    os.mkfifo(sub / "pipe")
+    checked = stage(sub, staged, "s", [NotebookSpec("a", set())], release=release)
+    assert checked.fatal is None, checked
+    kept = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if not p.is_dir())
+    assert kept == ["a.ipynb", "data/table.csv", "timestamp.txt"]
+    assert not any(p.is_symlink() for p in staged.rglob("*"))
+    text = " | ".join(checked.flags)
+    for name in ("coursekit/checks.py", ".ipython/profile_default/startup/x.py"):
+        assert f"extra file {name!r} dropped" in text
+    for name in ("solution.txt", "zeros.csv", "root", "data/loop"):
+        assert f"symlink {name!r} dropped" in text
+    assert "special file 'pipe' dropped" in text
+
+
+def test_staging_fails_a_submission_over_the_size_cap(tmp_path):
+    from coursekit.grading import validate
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "a.ipynb").write_text(_tiny_notebook())
+    (sub / "b.ipynb").write_bytes(b" " * 4096)
+    checked = validate.Checked("s")
+    validate.copy_allowed(sub, tmp_path / "staged", set(), checked, max_bytes=2048)
+    assert checked.fatal and "larger than" in checked.fatal
+
+
+def test_summary_table_prints_student_text_verbatim():
+    """File names and cell ids come from students: '[/x]' is text, not rich markup."""
+    import io
+
+    from rich.console import Console
+
+    from coursekit.grading.runner import summary_table
+
+    console = Console(file=io.StringIO(), width=200)
+    summary_table([{"student": "[/s]", "status": "graded", "auto_score": 1, "auto_max": 2,
+                    "flags": ["misnamed notebook '[/x].ipynb' graded as a.ipynb", "unknown nbgrader cell '[bold]'"]},
+                   {"student": "t", "status": "failed", "reason": "[/x].ipynb is not valid JSON", "flags": []}], console)
+    out = console.file.getvalue()
+    assert "[/x].ipynb" in out and "[/s]" in out and "[bold]" in out
+
+
+def test_output_cap_keeps_a_stderr_stub_and_resets_on_clear(tmp_path):
+    """Live cap: dropped stderr leaves a stub; clear_output gives the cell a fresh budget;
+    widget state does not reach the notebook's metadata."""
+    import nbformat
+
+    from coursekit.grading import execute
+
+    need_root()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys\nprint('x' * 5000)\nsys.stderr.write('noise\\n' * 5000)"),
+                nbformat.v4.new_code_cell("from IPython.display import clear_output\nfor _ in range(5):\n"
+                                          "    print('y' * 6000)\n    clear_output()\nprint('done')"),
+                nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Textarea(value='w' * 2_000_000)")]
+    ex = execute.GuardedExecute(timeout=60, notebook_timeout=120, max_output_bytes=10_000)
+    execute.EVENTS.clear()
+    ex.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    first = nb.cells[0].outputs
+    assert [o.get("name") for o in first] == ["stdout", "stdout", "stderr"], first
+    assert execute.STDERR_TRUNCATED in first[-1]["text"] and len(first[-1]["text"]) < 3000
+    assert [o["text"] for o in nb.cells[1].outputs] == ["done\n"]
+    capped = [d for k, d in execute.EVENTS if k == "output-capped"]
+    assert capped and all(d.startswith("cell 0") or d.startswith("cell 2") for d in capped), execute.EVENTS
+    assert len(json.dumps(nb.metadata.get("widgets", {}))) < 100_000
 
 
 def test_answer_that_redefines_a_test_helper_is_flagged():

@@ -40,12 +40,15 @@ class GuardedExecute(Execute):
         from .sandbox import SandboxKernelManager
 
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        # widget state (comm messages) would land in the notebook's metadata, past the output cap
+        kwargs.setdefault("store_widget_state", False)
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._stopped: str | None = None
         self._bytes: dict[int, int] = {}
+        self._stderr_stub: set[int] = set()
         self.timeout_func = self._cell_timeout
         return super().preprocess(nb, resources, km)
 
@@ -54,18 +57,36 @@ class GuardedExecute(Execute):
         return max(1, int(min(self.timeout or remaining, remaining) + 0.999))
 
     def output(self, outs, msg, display_id, cell_index):
-        """Drop outputs past the byte cap while the cell runs (protects the grader's memory)."""
+        """Drop outputs past the byte cap while the cell runs (protects the grader's memory).
+        Dropped stderr leaves a short stderr stub, so a test cell that wrote to stderr is
+        still scored as nbgrader would (zero, unless only warnings: see StderrWarnings)."""
+        if getattr(self, "clear_before_next_output", False):  # clear_output(wait=True) happens now
+            self._reset_budget(cell_index)
         used = self._bytes.get(cell_index, 0)
-        size = len(json.dumps(msg.get("content", {}), default=str))
+        content = msg.get("content", {})
+        size = len(json.dumps(content, default=str))
         if used + size > self.max_output_bytes:
             if used <= self.max_output_bytes:
                 self._bytes[cell_index] = self.max_output_bytes + 1
                 EVENTS.append(("output-capped", f"cell {cell_index}: outputs past {self.max_output_bytes} bytes dropped"))
                 outs.append(NotebookNode(output_type="stream", name="stdout",
                                          text=f"\n... output truncated: more than {self.max_output_bytes} bytes ...\n"))
+            if msg.get("msg_type") == "stream" and content.get("name") == "stderr" and cell_index not in self._stderr_stub:
+                self._stderr_stub.add(cell_index)
+                outs.append(NotebookNode(output_type="stream", name="stderr", text=stderr_stub(str(content.get("text", "")))))
             return None
         self._bytes[cell_index] = used + size
         return super().output(outs, msg, display_id, cell_index)
+
+    def _reset_budget(self, cell_index: int) -> None:
+        self._bytes.pop(cell_index, None)
+        self._stderr_stub.discard(cell_index)
+
+    def clear_output(self, outs, msg, cell_index):
+        """An immediate clear_output empties the cell: its byte budget starts again."""
+        super().clear_output(outs, msg, cell_index)
+        if not msg.get("content", {}).get("wait"):
+            self._reset_budget(cell_index)
 
     async def _responsive(self) -> bool:
         """Does the kernel answer a kernel_info request within ``interrupt_grace`` seconds?"""
@@ -155,12 +176,21 @@ class LimitOutputBytes(NbGraderPreprocessor):
 
 
 WARNING_LINE = re.compile(r"^\S.*:\d+: \w*Warning: ")
+STDERR_TRUNCATED = "... stderr truncated (output cap) ..."
+
+
+def stderr_stub(text: str, keep: int = 2000) -> str:
+    """The first whole lines (up to ``keep`` characters) of dropped stderr, then a marker."""
+    head = text[:keep]
+    if len(text) > keep and "\n" in head:
+        head = head[: head.rindex("\n") + 1]
+    return head + ("" if head.endswith("\n") or not head else "\n") + STDERR_TRUNCATED + "\n"
 
 
 def only_warnings(text: str) -> bool:
     """True if ``text`` is made of Python warnings only (``file:line: XWarning: msg`` plus
     the indented source line that ``warnings`` prints under it)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.splitlines() if ln.strip() and ln != STDERR_TRUNCATED]
     return bool(lines) and all(WARNING_LINE.match(ln) or ln.startswith((" ", "\t")) for ln in lines) \
         and WARNING_LINE.match(lines[0]) is not None
 

@@ -200,7 +200,8 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
     checked: dict[str, Checked] = {}
     for s in students:
         try:
-            checked[s] = stage(course / "submitted" / s / assignment, out_dir / "staged" / s / assignment, s, specs)
+            checked[s] = stage(course / "submitted" / s / assignment, out_dir / "staged" / s / assignment, s, specs,
+                               release=course / "release" / assignment)
         except Exception as err:  # an unreadable folder, a file nbformat chokes on...
             checked[s] = Checked(s, fatal=f"could not check the submission: {err}"[:300])
     results: dict[str, dict] = {}
@@ -255,6 +256,7 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
 def summary_table(results: list[dict], console) -> None:
     """Print graded / failed / flagged, one row per student that is not simply graded."""
     from rich.table import Table
+    from rich.text import Text
 
     graded = [r for r in results if r["status"] == "graded"]
     failed = [r for r in results if r["status"] != "graded"]
@@ -267,6 +269,7 @@ def summary_table(results: list[dict], console) -> None:
             continue
         score = f"{r['auto_score']:g} / {r['auto_max']:g}" if "auto_score" in r else "-"
         why = "; ".join(([r["reason"]] if r.get("reason") else []) + r.get("flags", []))
-        table.add_row(r["student"], r["status"], score, why)
+        # student-controlled text (file names, cell ids) is never read as rich markup
+        table.add_row(*(Text(str(cell)) for cell in (r["student"], r["status"], score, why)))
     console.print(table)
     console.print(f"{len(results)} submissions: {len(graded)} graded, {len(failed)} failed, {len(flagged)} flagged")

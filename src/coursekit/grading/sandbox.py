@@ -16,6 +16,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -103,13 +104,23 @@ class SandboxKernelManager(AsyncKernelManager):
         work.mkdir()
         src = Path(cwd).resolve() if cwd else None
         if src and src.is_dir() and src not in root.parents and src != root:
-            files = [p for p in src.rglob("*") if p.is_file() and p.suffix != ".ipynb" and root not in p.parents]
-            if sum(p.stat().st_size for p in files) > self.copy_limit_mb * 2**20:
+            files = []
+            for folder, dirs, names in os.walk(src):  # links are neither followed nor copied
+                dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink() and Path(folder) / d != root]
+                for name in names:
+                    path = Path(folder) / name
+                    st = path.lstat()
+                    if stat.S_ISREG(st.st_mode) and path.suffix != ".ipynb":
+                        files.append((path, st.st_size))
+            if sum(size for _, size in files) > self.copy_limit_mb * 2**20:
                 raise RuntimeError(f"{src} holds more than {self.copy_limit_mb} MB: not copied into the sandbox")
-            for path in files:
+            for path, _ in files:
                 target = work / path.relative_to(src)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                with os.fdopen(fd, "rb") as fh, open(target, "wb") as out:
+                    if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                        shutil.copyfileobj(fh, out)
         for path in [work, *work.rglob("*")]:
             os.chown(path, uid, gid, follow_symlinks=False)
         work.chmod(0o700)
@@ -136,7 +147,11 @@ class SandboxKernelManager(AsyncKernelManager):
         env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
         env.update(PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", HOME=work, TMPDIR=work,
                    IPYTHONDIR=f"{work}/.ipython", MPLCONFIGDIR=f"{work}/.matplotlib", XDG_CACHE_HOME=f"{work}/.cache",
-                   PYTHONNOUSERSITE="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+                   PYTHONNOUSERSITE="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
+                   # the kernel's folder must not shadow installed modules (a submitted coursekit/)
+                   PYTHONSAFEPATH="1",
+                   # one thread per numerical library: kernels share the sandbox user's process cap
+                   OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         home = os.path.expanduser("~")
         spec = {
             "uid": uid, "gid": gid, "workdir": work, "env": env,

@@ -7,13 +7,18 @@ invalid JSON or a file that is not a notebook fails that student only; an edited
 metadata (it then runs as a plain cell); a deleted or edited test cell is noted
 (nbgrader restores it from the gradebook); a misnamed notebook is renamed when the
 match is unambiguous; an answer that redefines a test helper (``check_close = ...``) is flagged.
+Only notebooks and released files are staged: extra files (a fake ``coursekit/checks.py``, an
+IPython startup file), symlinks and special files are dropped and flagged, and a submission
+over 50 MB fails.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,12 +105,85 @@ def repair(nb, spec: NotebookSpec, flags: list[str]) -> None:
         flags.append(f"{spec.name}: test cell {gid!r} deleted (restored from the gradebook)")
 
 
-def stage(submitted: Path, staged: Path, student: str, specs: list[NotebookSpec]) -> Checked:
-    """Copy ``submitted`` (one student's assignment folder) to ``staged``, checked and repaired."""
+#: Largest total size of the files staged from one submission (notebooks included).
+MAX_STAGED_BYTES = 50 * 2**20
+#: Jupyter's own autosave folder: dropped without a flag (every honest student may have one).
+QUIET_DROPS = {".ipynb_checkpoints"}
+#: Files nbgrader itself puts in a submission (``nbgrader collect`` writes the timestamp).
+NBGRADER_FILES = {"timestamp.txt"}
+
+
+def released_files(release: Path | None) -> set[str]:
+    """Relative paths of the regular files given out in ``release/<assignment>/``."""
+    if release is None or not release.is_dir():
+        return set()
+    out = set()
+    for folder, dirs, files in os.walk(release):  # os.walk does not follow links to folders
+        for name in files:
+            path = Path(folder) / name
+            if stat.S_ISREG(path.lstat().st_mode):
+                out.add(path.relative_to(release).as_posix())
+    return out
+
+
+def copy_allowed(submitted: Path, staged: Path, allowed: set[str], result: Checked,
+                 max_bytes: int = MAX_STAGED_BYTES) -> None:
+    """Copy into ``staged`` the regular files of ``submitted`` that are top-level notebooks or
+    released files; drop and flag everything else (extra files, dotfiles, links, devices).
+    Links are never followed; more than ``max_bytes`` in all makes the submission fail."""
+    total = 0
+    for folder, dirs, files in os.walk(submitted):  # links to folders land in ``files``/``dirs`` unfollowed
+        here = Path(folder)
+        for name in sorted(dirs):
+            path = here / name
+            if name in QUIET_DROPS:
+                dirs.remove(name)
+            elif path.is_symlink():
+                dirs.remove(name)
+                result.flags.append(f"symlink {path.relative_to(submitted).as_posix()!r} dropped (not followed)")
+        for name in sorted(files):
+            path = here / name
+            rel = path.relative_to(submitted).as_posix()
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                result.flags.append(f"symlink {rel!r} dropped (not followed)")
+                continue
+            if not stat.S_ISREG(mode):
+                result.flags.append(f"special file {rel!r} dropped")
+                continue
+            if not ((here == submitted and (name.endswith(".ipynb") or name in NBGRADER_FILES)) or rel in allowed):
+                result.flags.append(f"extra file {rel!r} dropped (only released files are graded)")
+                continue
+            total += path.lstat().st_size
+            if total > max_bytes:
+                result.fatal = f"submission larger than {max_bytes // 2**20} MB: not graded"
+                result.flags.append(result.fatal)
+                return
+            target = staged / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as src, open(target, "wb") as dst:
+                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):  # swapped for something else meanwhile
+                    result.flags.append(f"special file {rel!r} dropped")
+                    dst.close()
+                    target.unlink()
+                    continue
+                shutil.copyfileobj(src, dst)
+
+
+def stage(submitted: Path, staged: Path, student: str, specs: list[NotebookSpec], release: Path | None = None) -> Checked:
+    """Copy ``submitted`` (one student's assignment folder) to ``staged``, checked and repaired.
+
+    Only the notebooks and the files given out in ``release`` (``release/<assignment>/``) are
+    staged: anything else could shadow the course package or IPython's startup files in the
+    kernel's folder, so it is dropped and flagged, as are symlinks and special files."""
     result = Checked(student)
     if staged.exists():
         shutil.rmtree(staged)
-    shutil.copytree(submitted, staged, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    staged.mkdir(parents=True)
+    copy_allowed(submitted, staged, released_files(release), result)
+    if result.fatal:
+        return result
     expected = {s.name: s for s in specs}
     present = {p.stem: p for p in staged.glob("*.ipynb")}
     missing = [n for n in expected if n not in present]
@@ -117,9 +195,10 @@ def stage(submitted: Path, staged: Path, student: str, specs: list[NotebookSpec]
         result.flags.append(f"misnamed notebook {wrong.name!r} graded as {missing[0]}.ipynb")
     else:
         result.flags += [f"{n}.ipynb missing (scores zero)" for n in missing]
+    for name in [n for n in present if n not in expected]:
+        present.pop(name).unlink()
+        result.flags.append(f"extra notebook {name + '.ipynb'!r} dropped (not part of the assignment)")
     for name, path in present.items():
-        if name not in expected:
-            continue
         text = path.read_text(encoding="utf-8", errors="replace")
         try:
             json.loads(text)
