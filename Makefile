@@ -69,4 +69,4 @@ lock:
 	mv requirements.txt.new requirements.txt
 
 clean:
-	rm -rf _build .pytest_cache exercises/release exercises/autograded exercises/feedback exercises/submitted exercises/gradebook.db
+	rm -rf _build .pytest_cache exercises/release exercises/autograded exercises/feedback exercises/submitted exercises/grading exercises/gradebook.db

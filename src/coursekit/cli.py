@@ -48,7 +48,7 @@ def _grade(args) -> int:
     opts = runner.Options(workers=args.workers, isolate=not args.no_isolation, cell_timeout=args.cell_timeout,
                           notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                           cpu_seconds=args.cpu_seconds, max_output_bytes=args.max_output_bytes,
-                          warnings_pass=not args.strict_stderr, students=args.student or [],
+                          warnings_pass=not args.strict_stderr, students=list(dict.fromkeys(args.student or [])),
                           progress=not args.no_progress)
     console = Console(stderr=True)
     try:
@@ -64,6 +64,9 @@ def _report(args) -> int:
     from .grading import report
 
     course = Path(args.course).resolve()
+    if not (course / "nbgrader_config.py").exists():
+        print(f"coursekit report: no nbgrader_config.py in {course}: run it from exercises/ (or pass --course)", file=sys.stderr)
+        return 2
     page = report.write_report(course, args.assignment, Path(args.out) if args.out else None)
     print(f"wrote {page}")
     return 0

@@ -1,5 +1,5 @@
 """Last step before a student's kernel starts: runs as root *inside* fresh network,
-mount and PID namespaces (made by ``unshare``), hides the course's private paths,
+mount, PID, IPC and UTS namespaces (made by ``unshare``), hides the course's private paths,
 applies resource limits, drops to the sandbox user and execs the kernel.
 
 Usage (built by :class:`coursekit.grading.sandbox.SandboxKernelManager`)::
