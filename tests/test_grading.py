@@ -150,8 +150,31 @@ def test_scores_identical_to_serial_nbgrader_and_stable(tmp_path):
     assert first == expected
     assert sum(v or 0 for (s, _), v in first.items() if s == "s1-perfect") == 10
     assert 0 < sum(v or 0 for (s, _), v in first.items() if s == "s3-partly") < 10
+    before = {s: r.get("auto_score") for s, r in results(parallel, A).items()}
     proc = coursekit_grade(parallel, A, "--workers", "2", "--cell-timeout", "5")
+    assert proc.returncode == 0, proc.stderr[-3000:]
     assert cell_scores(parallel, A) == first
+    assert {s: r.get("auto_score") for s, r in results(parallel, A).items()} == before
+
+
+def test_failed_regrade_leaves_no_stale_score(tmp_path):
+    """Graded once, then resubmitted as invalid JSON: the old score leaves the gradebook
+    and autograded/, so report and export cannot show it."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    need_root()
+    course = make_course(tmp_path, A)
+    submit(course, A, "s1", perfect(course, A))
+    proc = coursekit_grade(course, A, "--workers", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert results(course, A)["s1"]["auto_score"] == 10
+    submit(course, A, "s1", json.dumps(perfect(course, A))[:-100])
+    proc = coursekit_grade(course, A, "--workers", "1")
+    assert proc.returncode == 1 and results(course, A)["s1"]["status"] == "failed"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        with pytest.raises(MissingEntry):
+            gb.find_submission(A, "s1")
+    assert not (course / "autograded" / "s1" / A).exists()
 
 
 # ---------------------------------------------------------------- failure modes, one class run
@@ -504,6 +527,23 @@ def test_grade_outside_a_course_says_where_to_run(tmp_path):
     assert proc.returncode == 2 and "nbgrader_config.py" in proc.stderr
 
 
+def test_report_outside_a_course_says_where_to_run(tmp_path):
+    proc = subprocess.run([str(BIN / "coursekit"), "report", A], cwd=tmp_path, env=env_with_venv(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "nbgrader_config.py" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_repeated_student_is_graded_once(tmp_path, monkeypatch):
+    from coursekit import cli
+    from coursekit.grading import runner
+
+    (tmp_path / "nbgrader_config.py").write_text("")
+    seen = []
+    monkeypatch.setattr(runner, "grade", lambda course, assignment, opts, console: seen.append(opts.students) or [])
+    assert cli.main(["grade", A, "--course", str(tmp_path), "--student", "b", "--student", "a", "--student", "b"]) == 0
+    assert seen == [["b", "a"]]
+
+
 def test_only_warnings_recognises_python_warnings():
     from coursekit.grading.execute import only_warnings
 
@@ -632,7 +672,8 @@ def test_output_cap_keeps_a_stderr_stub_and_resets_on_clear(tmp_path):
     assert execute.STDERR_TRUNCATED in first[-1]["text"] and len(first[-1]["text"]) < 3000
     assert [o["text"] for o in nb.cells[1].outputs] == ["done\n"]
     capped = [d for k, d in execute.EVENTS if k == "output-capped"]
-    assert capped and all(d.startswith("cell 0") or d.startswith("cell 2") for d in capped), execute.EVENTS
+    assert capped and all(d.startswith(("cell 0", "cell 2", "widget state")) for d in capped), execute.EVENTS
+    assert any(d.startswith("widget state") for d in capped)
     assert len(json.dumps(nb.metadata.get("widgets", {}))) < 100_000
 
 

@@ -37,24 +37,28 @@ def postgres():
     except ImportError:
         _missing("psycopg2 is not installed (pip install -r requirements.txt)")
     bindir = Path(bins[-1]).parent
-    home = Path(tempfile.mkdtemp(prefix="coursekit-pg-"))
-    home.chmod(0o755)
-    shutil.chown(home, "postgres", "postgres")
-    data, port = home / "data", 54329
+    home, started, port = None, False, 54329
 
     def as_postgres(*cmd: str) -> subprocess.CompletedProcess:
         return subprocess.run(["runuser", "-u", "postgres", "--", *cmd], capture_output=True, text=True, timeout=120)
 
-    init = as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    assert init.returncode == 0, init.stderr
-    start = as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(home / "server.log"), "-o",
-                        f"-k {home} -p {port} -c listen_addresses=''", "start")
-    assert start.returncode == 0, start.stderr + (home / "server.log").read_text()
-    try:
+    try:  # the temp folder is removed even if initdb or the start fails
+        home = Path(tempfile.mkdtemp(prefix="coursekit-pg-"))
+        home.chmod(0o755)
+        shutil.chown(home, "postgres", "postgres")
+        data = home / "data"
+        init = as_postgres(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        assert init.returncode == 0, init.stderr
+        start = as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(home / "server.log"), "-o",
+                            f"-k {home} -p {port} -c listen_addresses=''", "start")
+        started = True
+        assert start.returncode == 0, start.stderr + (home / "server.log").read_text()
         yield f"postgresql+psycopg2://postgres@/postgres?host={home}&port={port}"
     finally:
-        as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(home, ignore_errors=True)
+        if started:
+            as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def test_grade_with_a_postgresql_gradebook(postgres, tmp_path):

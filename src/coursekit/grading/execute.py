@@ -40,8 +40,6 @@ class GuardedExecute(Execute):
         from .sandbox import SandboxKernelManager
 
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
-        # widget state (comm messages) would land in the notebook's metadata, past the output cap
-        kwargs.setdefault("store_widget_state", False)
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
@@ -50,7 +48,14 @@ class GuardedExecute(Execute):
         self._bytes: dict[int, int] = {}
         self._stderr_stub: set[int] = set()
         self.timeout_func = self._cell_timeout
-        return super().preprocess(nb, resources, km)
+        nb, resources = super().preprocess(nb, resources, km)
+        # widget state (comm messages) lands in the notebook's metadata, outside every cell's cap
+        # (store_widget_state=False would break ipywidgets.Output, which the course uses)
+        widgets = nb.metadata.get("widgets")
+        if widgets and len(json.dumps(widgets, default=str)) > self.max_output_bytes:
+            del nb.metadata["widgets"]
+            EVENTS.append(("output-capped", f"widget state over {self.max_output_bytes} bytes dropped"))
+        return nb, resources
 
     def _cell_timeout(self, cell) -> int:
         remaining = self._deadline - time.monotonic()

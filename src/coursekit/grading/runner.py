@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import threading
@@ -142,10 +143,11 @@ class Worker:
 
     def kill(self) -> None:
         """Stop the worker and everything it started (its kernels included)."""
-        if self.proc is None:
+        proc, self.proc = self.proc, None  # may run from the main thread on Ctrl-C, too
+        if proc is None:
             return
         try:
-            procs = [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]
+            procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
         except psutil.Error:
             procs = []
         for p in procs:
@@ -153,9 +155,11 @@ class Worker:
                 p.kill()
             except psutil.Error:
                 pass
-        self.proc.wait()
-        os.close(self.read)
-        self.proc = None
+        proc.wait()
+        try:
+            os.close(self.read)
+        except OSError:
+            pass
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -215,6 +219,8 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
     config = overrides(course, assignment, opts, db_url)
     per_student = opts.notebook_timeout + 180
     lock = threading.Lock()
+    stop = threading.Event()
+    live: list[Worker] = []
     started = time.monotonic()
 
     with Progress(TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -223,8 +229,9 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
 
         def run(index: int) -> None:
             worker = Worker(course, assignment, config, out_dir / "logs", index)
+            live.append(worker)
             try:
-                while True:
+                while not stop.is_set():
                     try:
                         s = todo.get_nowait()
                     except Empty:
@@ -240,17 +247,45 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
             finally:
                 worker.close()
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(max(1, min(opts.workers, todo.qsize())))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        threads = [threading.Thread(target=run, args=(i,), daemon=True)
+                   for i in range(max(1, min(opts.workers, todo.qsize())))]
+        try:
+            for t in threads:
+                t.start()
+            while any(t.is_alive() for t in threads):  # short joins: Ctrl-C reaches this thread
+                for t in threads:
+                    t.join(0.5)
+        finally:
+            stop.set()
+            for w in list(live):  # Ctrl-C or an error: stop every worker and its kernel now
+                w.kill()
 
     ordered = [results[s] for s in students]
+    for r in ordered:
+        if r["status"] != "graded":
+            forget(course, cfg, db_url, assignment, r["student"])
     summary = {"assignment": assignment, "workers": opts.workers, "isolated": opts.isolate,
                "seconds": round(time.monotonic() - started, 2), "results": ordered}
     (out_dir / "results.json").write_text(json.dumps(summary, indent=2))
     return ordered
+
+
+def forget(course: Path, cfg, db_url: str, assignment: str, student: str) -> None:
+    """Remove a failed student's previous grades for ``assignment`` (gradebook and
+    ``autograded/``), so neither the report nor ``nbgrader export`` shows a stale score."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            gb.remove_submission(assignment, student)
+        except MissingEntry:
+            pass
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=cfg)
+    autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    if autograded.is_dir() and not autograded.is_symlink():
+        shutil.rmtree(autograded)
 
 
 def summary_table(results: list[dict], console) -> None:

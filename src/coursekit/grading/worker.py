@@ -136,6 +136,18 @@ def grade_one(cfg: Config, assignment: str, student: str, log_dir: Path) -> dict
     return result
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the runner thread that started it goes away
+    (Ctrl-C, a killed test run): no worker is left grading for nobody."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--course", required=True)
@@ -144,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--log-dir", required=True)
     args = parser.parse_args(argv)
+    die_with_parent()
     course = Path(args.course)
     cfg = load_config(course, json.loads(args.config))
     cfg.Autograde.autograde_preprocessors = preprocessors(cfg)
