@@ -290,3 +290,20 @@ def test_map_boundaries_follow_coursekit_data(tmp_path, monkeypatch):
     assert maps.geo_file() == tmp_path / "geo" / "central-asia-50m.topo.json"
     with pytest.raises(FileNotFoundError, match="map boundaries missing"):
         maps.topology()
+
+
+def test_prose_numbers_are_plain_and_never_silently_wrong():
+    import numpy as np
+
+    from coursekit.book import plain
+
+    assert plain("n", np.int64(313)) == 313 and type(plain("n", np.int64(313))) is int
+    assert type(plain("x", np.float64(3.6))) is float
+    assert plain("x", 30.0, int) == 30 and plain("who", "Kyrgyzstan") == "Kyrgyzstan"
+    with pytest.raises(ValueError, match="not a whole number"):
+        plain("cap", 19.5, int)
+    for missing in (None, float("nan"), pd.NA):
+        with pytest.raises(ValueError, match="missing"):
+            plain("kgz_cpi", missing)
+    with pytest.raises(TypeError, match="expected a number"):
+        plain("when", pd.Timestamp("2025-08-06"))
