@@ -40,3 +40,26 @@ def glue_numbers(**values) -> None:
     """Glue several values for the prose at once: ``glue_numbers(kaz_cpi=38, world=42.0)``."""
     for name, value in values.items():
         glue_number(name, value)
+
+
+def table_name(figure_name: str) -> str:
+    """The glue name of a figure's data table: ``fig-x`` -> ``tbl-x``."""
+    if not figure_name.startswith("fig-"):
+        raise ValueError(f"figure names start with 'fig-' (got {figure_name!r}) so that their table is 'tbl-...'")
+    return "tbl-" + figure_name[len("fig-"):]
+
+
+def glue_figure(name: str, chart, alt: str, table=None) -> None:
+    """Glue a chart for ``{glue:figure}`` with its alt text, and its data table as ``tbl-...``.
+
+    ``alt`` is the text a screen reader reads (build it from the data);
+    ``table`` is what the figure's "data behind this figure" dropdown shows
+    (a DataFrame or a ``charts.data_table`` Styler).
+    """
+    from myst_nb import glue
+
+    from .charts import describe
+
+    glue(name, describe(chart, alt), display=False)
+    if table is not None:
+        glue(table_name(name), table, display=False)

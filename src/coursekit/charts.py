@@ -1,7 +1,8 @@
 """Altair charts for the course: one theme, shared builders, alt text.
 
 Importing this module registers and enables the ``coursekit`` theme
-(colour-blind-safe Okabe-Ito palette, readable sizes). Every figure should
+(colour-blind-safe Okabe-Ito palette, readable sizes) and the course's
+offline renderer (:mod:`coursekit.display`). Every figure should
 pass through :func:`describe` so that it carries alt text for screen readers.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from . import regions
+from . import display, regions
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -36,6 +37,9 @@ def theme() -> alt.theme.ThemeConfig:
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555"},
         }
     }
+
+
+display.enable()
 
 
 def country_colour(field: str = "country", codes=None, legend: bool = False, **kwargs) -> alt.Color:
