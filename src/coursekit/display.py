@@ -25,7 +25,8 @@ from altair.vegalite.v6 import display as v6
 #: vega-embed options for every chart of the course.
 EMBED_OPTIONS: dict = {}
 BOOK_BUILD_ENV = "COURSEKIT_BOOK_BUILD"
-VEGALITE_MIME = v6.VEGALITE_MIME_TYPE
+#: The spec under the JSON MIME type a Vega-Lite 6 front end would claim (nbformat needs "+json").
+VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 
 
 @functools.lru_cache(maxsize=1)
