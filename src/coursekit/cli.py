@@ -72,6 +72,14 @@ def _report(args) -> int:
     return 0
 
 
+def _lab_settings(args) -> int:
+    from . import labsettings
+
+    path = labsettings.install(args.prefix)
+    print(f"JupyterLab opens .md chapters as notebooks (jupytext): {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"))
     p.add_argument("--out", default=str(REPO / "assignments"))
     p.set_defaults(func=_student_versions)
+    p = sub.add_parser("lab-settings", help="make JupyterLab open .md chapters as notebooks (environment-wide)")
+    p.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
+    p.set_defaults(func=_lab_settings)
     p = sub.add_parser("grade", help="autograde every submission of an assignment (run from exercises/)")
     p.add_argument("assignment")
     p.add_argument("--course", default=".", help="the nbgrader course root (default: the current folder)")
