@@ -256,6 +256,54 @@ def test_timeline_rejects_an_unknown_precision():
         charts.timeline(events, precision="precision")
 
 
+def _since_2021_events():
+    """Two events known only as 'since 2021' (stored as 1 January) and one dated to the month."""
+    return pd.DataFrame({"date": pd.to_datetime(["2021-01-01", "2021-08-01", "2021-01-01", "2025-12-30"]),
+                         "precision": ["year", "month", "year", "day"],
+                         "event": ["sanctions", "takeover", "bans", "plan"]})
+
+
+def test_date_spans_cover_the_whole_day_month_or_year():
+    spans = charts.date_spans(pd.to_datetime(pd.Series(["2024-02-01", "2021-01-01", "2025-12-30"])),
+                              pd.Series(["month", "year", "day"]))
+    assert list(spans["start"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2021-01-01", "2025-12-30"]
+    assert list(spans["end"].dt.strftime("%Y-%m-%d")) == ["2024-03-01", "2022-01-01", "2025-12-31"]
+
+
+def test_timeline_draws_a_year_as_a_span_over_the_year_not_a_point_on_1_january():
+    spec = charts.timeline(_since_2021_events(), precision="precision").to_dict()
+    rows = {r["event"]: r for r in next(iter(spec["datasets"].values()))}
+    assert rows["bans"]["period_start"].startswith("2021-01-01") and rows["bans"]["period_end"].startswith("2022-01-01")
+    assert rows["takeover"]["period_end"].startswith("2021-09-01")  # a month: the whole month
+    marks = {layer["mark"]["type"]: layer for layer in spec["layer"]}
+    assert set(marks) == {"bar", "point"}
+    assert marks["bar"]["encoding"]["x"]["field"] == "period_start"
+    assert marks["bar"]["encoding"]["x2"]["field"] == "period_end"
+    # only events known to the day are points
+    assert marks["point"]["transform"] == [{"filter": "(datum.known_to === 'the day')"}]
+    assert rows["bans"]["known_to"] == "the year" and rows["plan"]["known_to"] == "the day"
+
+
+def test_timeline_lists_a_year_only_event_after_the_dated_events_of_that_year():
+    spec = charts.timeline(_since_2021_events(), precision="precision").to_dict()
+    order = [layer["encoding"]["y"]["sort"] for layer in spec["layer"]]
+    assert order[0] == order[1] == ["Aug 2021: takeover", "2021: sanctions", "2021: bans", "30 Dec 2025: plan"]
+
+
+def test_timeline_follows_an_explicit_order_column():
+    events = _since_2021_events().assign(order=[1, 2, 3, 4])
+    spec = charts.timeline(events, precision="precision", order="order").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == [
+        "2021: sanctions", "Aug 2021: takeover", "2021: bans", "30 Dec 2025: plan"]
+
+
+def test_timeline_without_precision_draws_points_only():
+    events = pd.DataFrame({"date": pd.to_datetime(["2026-01-21", "2026-01-01"]), "event": ["b", "a"]})
+    spec = charts.timeline(events).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["point"]
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["01 Jan 2026: a", "21 Jan 2026: b"]
+
+
 def test_base_map_inlines_the_boundaries_so_it_renders_offline():
     from coursekit import maps
 

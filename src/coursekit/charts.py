@@ -96,41 +96,99 @@ def country_bars(frame: pd.DataFrame, value: str, value_title: str, *, codes=Non
 
 
 _PRECISION_FORMATS = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
+#: Finest first: within a shared period, an event known to the day is listed before one known to the month or year.
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+def _check_precision(precision: pd.Series) -> None:
+    unknown = set(precision.dropna()) - set(_PRECISION_FORMATS)
+    if unknown:
+        raise ValueError(f"unknown date precision {sorted(unknown)}; use one of {', '.join(_PRECISION_FORMATS)}")
 
 
 def date_labels(dates: pd.Series, precision: pd.Series | None = None) -> pd.Series:
     """Dates as text, no more precise than the source: '06 Aug 2025', 'Apr 2025' or '2023'."""
     precision = precision if precision is not None else pd.Series("day", index=dates.index)
-    unknown = set(precision.dropna()) - set(_PRECISION_FORMATS)
-    if unknown:
-        raise ValueError(f"unknown date precision {sorted(unknown)}; use one of {', '.join(_PRECISION_FORMATS)}")
+    _check_precision(precision)
     return pd.Series([d.strftime(_PRECISION_FORMATS[p]) for d, p in zip(dates, precision)], index=dates.index)
 
 
-_PRECISION_SHAPES = {"day": ("the day", "circle"), "month": ("the month", "triangle-up"), "year": ("the year", "square")}
+def date_spans(dates: pd.Series, precision: pd.Series | None = None) -> pd.DataFrame:
+    """The period each date stands for: ``start`` and ``end`` (exclusive), by its precision.
+
+    A day is one day; a month stored as its first day is the whole month; a year
+    stored as 1 January is the whole year, 1 January to 31 December (``end`` is
+    1 January of the next year, so a bar drawn from ``start`` to ``end`` covers it).
+    """
+    precision = precision if precision is not None else pd.Series("day", index=dates.index)
+    _check_precision(precision)
+    dates = pd.to_datetime(dates)
+    starts = [d.normalize() if p == "day" else d.to_period("M" if p == "month" else "Y").start_time
+              for d, p in zip(dates, precision)]
+    steps = {"day": pd.DateOffset(days=1), "month": pd.DateOffset(months=1), "year": pd.DateOffset(years=1)}
+    ends = [s + steps[p] for s, p in zip(starts, precision)]
+    return pd.DataFrame({"start": starts, "end": ends}, index=dates.index)
+
+
+def timeline_order(events: pd.DataFrame, *, date: str = "date", precision: str | None = None,
+                   order: str | None = None) -> pd.DataFrame:
+    """Events in reading order, never ordered more precisely than their dates.
+
+    With ``order`` (a column of numbers), that order is used, as the source
+    implies it. Otherwise events are ordered by the *end* of the period their
+    date stands for: an event known only to a year (or month) comes after the
+    events dated within that year (or month), not before them as its stored
+    1 January would put it.
+    """
+    spans = date_spans(events[date], events[precision] if precision else None)
+    rank = events[precision].map(_PRECISION_RANK) if precision else pd.Series(0, index=events.index)
+    keys = pd.DataFrame({"_end": spans["end"], "_rank": rank, "_start": spans["start"]}, index=events.index)
+    if order:
+        keys.insert(0, "_order", events[order])
+    return events.loc[keys.sort_values(list(keys.columns), kind="stable").index]
+
+
+_PRECISION_WORDS = {"day": "the day", "month": "the month", "year": "the year"}
+#: Dark point for a day, mid-grey bar for a month, light bar for a year (the vaguer, the lighter).
+_PRECISION_COLOURS = {"day": NEUTRALS[0], "month": NEUTRALS[2], "year": NEUTRALS[1]}
 
 
 def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", precision: str | None = None,
-             tooltip: list | None = None, label_limit: int = 380) -> alt.Chart:
-    """Events as points on a time axis, one row per event labelled 'date: event'.
+             tooltip: list | None = None, label_limit: int = 380, order: str | None = None) -> alt.LayerChart:
+    """Events on a time axis, one row per event labelled 'date: event', no more precise than the source.
 
-    ``precision`` names a column of 'day'/'month'/'year': an event known only to
-    the month is labelled without an invented day, and drawn with its own shape.
+    ``precision`` names a column of 'day'/'month'/'year'. An event known to the
+    day is a point; one known only to the month or the year is a bar across that
+    whole month or year (never a point on its first day), labelled without an
+    invented day or month. Rows are ordered by :func:`timeline_order`: by the
+    ``order`` column if given, else an event known only to a year comes after the
+    events dated within that year. Say so in the figure's caption.
     """
-    frame = events.sort_values(date).copy()
-    when = date_labels(frame[date], frame[precision] if precision else None)
+    frame = timeline_order(events, date=date, precision=precision, order=order).copy()
+    prec = frame[precision] if precision else pd.Series("day", index=frame.index)
+    when = date_labels(frame[date], prec)
     frame["label"] = when + ": " + frame[event]
-    encoding = {}
-    if precision:
-        frame["known_to"] = frame[precision].map(lambda p: _PRECISION_SHAPES[p][0])
-        used = [v for k, v in _PRECISION_SHAPES.items() if k in set(frame[precision])]
-        encoding["shape"] = alt.Shape("known_to:N", title="Date known to", legend=alt.Legend(orient="bottom"),
-                                      scale=alt.Scale(domain=[u[0] for u in used], range=[u[1] for u in used]))
-    return alt.Chart(frame).mark_point(filled=True, size=90, color=NEUTRALS[0]).encode(
-        x=alt.X(f"{date}:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=label_limit)),
-        tooltip=tooltip or [alt.Tooltip("label:N", title="Event")], **encoding,
-    ).properties(width=220, height=alt.Step(26))
+    spans = date_spans(frame[date], prec)
+    frame["period_start"], frame["period_end"] = spans["start"], spans["end"]
+    frame["known_to"] = prec.map(_PRECISION_WORDS)
+    years = (spans["end"].max() - spans["start"].min()).days / 365.25
+    axis = alt.Axis(format="%Y", tickCount="year") if years > 3 else alt.Axis(format="%b %Y")
+    y = alt.Y("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelLimit=label_limit))
+    used = [p for p in _PRECISION_WORDS if p in set(prec)]
+    colour = alt.Color("known_to:N", title="Date known to",
+                       scale=alt.Scale(domain=[_PRECISION_WORDS[p] for p in used],
+                                       range=[_PRECISION_COLOURS[p] for p in used]),
+                       legend=alt.Legend(orient="bottom") if precision else None)
+    tips = tooltip or [alt.Tooltip("label:N", title="Event"), alt.Tooltip("known_to:N", title="Date known to")]
+    base = alt.Chart(frame).encode(y=y, color=colour, tooltip=tips)
+    layers = []
+    if (prec != "day").any():  # a month or a year: a bar over the whole period
+        layers.append(base.transform_filter(alt.datum.known_to != "the day").mark_bar(height=12).encode(
+            x=alt.X("period_start:T", title=None, axis=axis), x2="period_end:T"))
+    if (prec == "day").any():
+        layers.append(base.transform_filter(alt.datum.known_to == "the day").mark_point(
+            filled=True, size=90, opacity=1).encode(x=alt.X(f"{date}:T", title=None, axis=axis)))
+    return alt.layer(*layers).properties(width=220, height=alt.Step(26))
 
 
 def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, formats: dict | None = None):
