@@ -178,7 +178,7 @@ def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", 
     colour = alt.Color("known_to:N", title="Date known to",
                        scale=alt.Scale(domain=[_PRECISION_WORDS[p] for p in used],
                                        range=[_PRECISION_COLOURS[p] for p in used]),
-                       legend=alt.Legend(orient="bottom") if precision else None)
+                       legend=alt.Legend(orient="bottom", direction="vertical") if precision else None)
     tips = tooltip or [alt.Tooltip("label:N", title="Event"), alt.Tooltip("known_to:N", title="Date known to")]
     base = alt.Chart(frame).encode(y=y, color=colour, tooltip=tips)
     layers = []
