@@ -51,11 +51,11 @@ def agreements_table(stages: pd.DataFrame):
 def grid_alt(grid: pd.DataFrame) -> str:
     parts = []
     for country, rows in grid.groupby("country", sort=False):
-        cells = ", ".join(f"{c}: {t}" + (f" ({r})" if r else "") for c, t, r in zip(rows["convention"], rows["cell"], rows["record"]))
+        said = [t if s == "ratified" else s for t, s in zip(rows["cell"], rows["status"])]
+        cells = ", ".join(f"{c}: {t}" + (f" ({r})" if r else "") for c, t, r in zip(rows["convention"], said, rows["record"]))
         parts.append(f"{country}: {cells}")
     return ("Grid of five countries by four ILO conventions. Each cell gives the ratification year or status and, "
-            "where found, the supervisory record (CAS: Conference Committee individual cases; CEACR: Committee of Experts comments; "
-            "DCM: direct contacts mission). " + ". ".join(parts) + ".")
+            "where found, the supervisory record (CAS: Conference Committee individual cases; CEACR: Committee of Experts comments). " + ". ".join(parts) + ".")
 
 
 def grid_table(grid: pd.DataFrame):
@@ -74,7 +74,7 @@ def contractors_alt(boxes: pd.DataFrame, share: float, implied: float) -> str:
     counts = boxes["who"].value_counts()
     return (f"{len(boxes)} squares, one per contractor: {list_values(counts.reset_index(), 'who', 'count', '{}')}. "
             f"Eight out of {implied:.2f}, the total that {share:.0f} percent implies, rounded to {len(boxes)}. "
-            "The base is contractors named in publicly reported allegations from January 2016 to March 2023, not all contractors.")
+            "The likely base is contractors named in publicly reported allegations from January 2016 to March 2023, not all contractors.")
 
 
 def contractors_table(claims: pd.DataFrame, implied: float, fits: list[int]):
@@ -89,9 +89,9 @@ def contractors_table(claims: pd.DataFrame, implied: float, fits: list[int]):
 def exports_alt(totals: pd.DataFrame) -> str:
     first, last = totals.iloc[0], totals.iloc[-1]
     peak_before = totals[totals["year"] <= 2021].sort_values("eur_bn").iloc[-1]
-    return (f"Interactive stacked bar chart of EU27 exports to the five Central Asian states, {first.year} to {last.year}, "
-            f"in billion euro. A checkbox leaves Kyrgyzstan out. With all five: {first.eur_bn:.1f} in {first.year}, "
-            f"at most {peak_before.eur_bn:.1f} ({peak_before.year}) up to 2021, then "
+    return (f"Interactive stacked bar chart of EU27 exports to the five Central Asian states, {int(first.year)} to {int(last.year)}, "
+            f"in billion euro. A checkbox leaves Kyrgyzstan out. With all five: {first.eur_bn:.1f} in {int(first.year)}, "
+            f"at most {peak_before.eur_bn:.1f} ({int(peak_before.year)}) up to 2021, then "
             f"{list_values(totals[totals['year'] > 2021], 'year', 'eur_bn', '{:.1f}')}.")
 
 
