@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from coursekit import data, regions
+from test_browser import browser  # noqa: F401  (the chromium fixture, shared)
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = REPO / "chapters" / "01-eu-conditionality" / "eu-conditionality.md"
@@ -174,3 +175,21 @@ def test_chapter_cites_only_known_keys_and_glues_what_it_uses():
     assert len(figures) == 7
     for fig in figures:
         assert f'book.glue_figure("{fig}"' in text and f"```{{glue}} tbl-{fig[4:]}" in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_exports_checkbox_leaves_kyrgyzstan_out(built_book, browser):
+    """The kernel-free toggle of Fig. 1.5 works in the static page: unticked, Kyrgyzstan's bars are gone."""
+    page = browser.new_page()
+    page.goto((built_book / "chapters/01-eu-conditionality/eu-conditionality.html").as_uri())
+    fig = "#fig-exports"
+    page.wait_for_function(f"document.querySelectorAll('{fig} svg.marks').length == 1", timeout=15000)
+    marks = lambda: page.locator(f"{fig} svg.marks").first.inner_html()
+    assert marks().count("Kyrgyzstan") >= 14  # one bar a year, 2010-2023
+    box = page.locator(f"{fig} input[type=checkbox]").first
+    assert box.is_checked()
+    box.uncheck()
+    page.wait_for_function(f"!document.querySelector('{fig} svg.marks').innerHTML.includes('country: Kyrgyzstan')", timeout=5000)
+    assert "Kazakhstan" in marks()
+    page.close()
