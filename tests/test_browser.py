@@ -128,7 +128,7 @@ def test_labour_migration_cap_explorer(built_book, browser):
     a sector whose earlier cap the article does not give shows 'not given', never 0."""
     page = browser.new_page()
     page.goto((built_book / "chapters/02-labour-migration/labour-migration.html").as_uri())
-    fig = "#ch02-fig-caps-interactive"
+    fig = "#fig-caps-interactive"
     page.wait_for_function(f"document.querySelectorAll('{fig} svg.marks').length == 1", timeout=15000)
     marks = lambda: page.locator(f"{fig} svg.marks").first.inner_html()
     assert "80 (80%)" in marks() and "50 (50%)" in marks()  # construction, 100 workers
