@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility test (tests/test_a11y.py), pinned in tests/package-lock.json.
+AXE := tests/node_modules/axe-core/axe.min.js
 
 .PHONY: help setup book test test-fast lab release grade report bench lock clean
 
@@ -20,7 +22,7 @@ help:
 	@echo "make bench  run the benchmarks (figures in benchmarks/results/)"
 	@echo "make grade A=ch06_visa_bonds   autograde a class (parallel, sandboxed); make report A=..."
 
-setup: $(STAMP)
+setup: $(STAMP) $(AXE)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { echo ">> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -31,6 +33,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/coursekit lab-settings
 	@touch $(STAMP)
 
+$(AXE): tests/package.json tests/package-lock.json
+	@echo ">> installing axe-core for the accessibility test (npm ci, pinned in tests/package-lock.json)"
+	npm ci --prefix tests --no-audit --no-fund
+	@touch $(AXE)
+
 book: $(STAMP)
 	@echo ">> writing the student versions of the assignments (assignments/)"
 	$(BIN)/coursekit student-versions
@@ -38,7 +45,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo ">> done: open _build/html/index.html"
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	@echo ">> running every test (units, data, notebooks, nbgrader round trip, book build, browser)"
 	$(BIN)/python -m pytest -v --durations=10
 
