@@ -142,3 +142,95 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser):
     assert len(all_pages) >= 10, f"only {len(all_pages)} pages found under {book}"
     assert not tried_network, "pages tried the network:\n" + "\n".join(tried_network)
     assert not blocking, f"{len(blocking)} critical or serious axe violations:\n" + "\n".join(blocking)
+
+
+# --- keyboard ------------------------------------------------------------------------------------
+CONTROLS = ".vega-embed .vega-bindings input, .vega-embed .vega-bindings select"
+
+
+def _tag_controls(page) -> list[dict]:
+    """Number every chart control (data-a11y-key) and describe it: label text, focus-ring style is read later."""
+    return page.evaluate("""(sel) => [...document.querySelectorAll(sel)].map((el, i) => {
+        el.dataset.a11yKey = String(i);
+        const bind = el.closest('.vega-bind');
+        const group = el.closest('[role=radiogroup]');
+        const nameEl = bind && bind.querySelector('.vega-bind-name');
+        return {key: String(i), type: el.type || el.tagName.toLowerCase(), name: el.name,
+                label: (nameEl ? nameEl.textContent : '').trim(),
+                labelled: !!(el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`))),
+                grouped: el.type !== 'radio' || !!(group && group.getAttribute('aria-labelledby')),
+                figure: (el.closest('[id^=fig-]') || {}).id || ''};
+    })""", CONTROLS)
+
+
+def _focus_state(page):
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body || !el.dataset.a11yKey) return el === document.body ? 'body' : null;
+        const s = getComputedStyle(el);
+        return {key: el.dataset.a11yKey, visible: el.matches(':focus-visible'),
+                outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+                value: el.type === 'checkbox' ? String(el.checked) : el.value};
+    }""")
+
+
+def tab_to(page, key: str | None = None, limit: int = 1500) -> dict[str, dict]:
+    """Press Tab from the top of the page; return the chart controls reached (key -> focus state),
+    stopping at control ``key`` if given, or when focus comes back to the page itself."""
+    reached: dict[str, dict] = {}
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    for i in range(limit):
+        page.keyboard.press("Tab")
+        state = _focus_state(page)
+        if state == "body" and i > 0:
+            break
+        if isinstance(state, dict):
+            reached[state["key"]] = state
+            if state["key"] == key:
+                break
+    return reached
+
+
+def test_every_chart_control_is_labelled_reached_with_tab_and_shows_focus(book, browser):
+    problems, seen = [], 0
+    for path in pages(book):
+        context, page, _ = open_page(browser, path)
+        controls = _tag_controls(page)
+        if controls:
+            name = str(path.relative_to(book))
+            reached = tab_to(page)
+            for c in controls:
+                where = f"{name} {c['figure'] or ''} control {c['name']!r} ({c['type']})"
+                if len(c["label"]) < 3 or re.fullmatch(r"param_?\d+:?", c["label"]):
+                    problems.append(f"{where}: no label saying what it sets (binding name={c['label']!r})")
+                if not c["labelled"] or not c["grouped"]:
+                    problems.append(f"{where}: its label is not tied to the control")
+                state = reached.get(c["key"])
+                if state is None:
+                    problems.append(f"{where}: not reached with Tab")
+                elif not (state["visible"] and state["outline"]):
+                    problems.append(f"{where}: no visible focus ring when reached with Tab")
+            seen += len(controls)
+        context.close()
+    print(f"\n{seen} chart controls checked for label, Tab and focus ring")
+    assert seen >= 4, f"only {seen} chart controls found: are the interactive charts built?"
+    assert not problems, "\n".join(problems)
+
+
+def test_a_slider_changes_its_chart_with_the_keyboard_only(book, browser):
+    context, page, _ = open_page(browser, book / KEYBOARD_CHAPTER)
+    controls = [c for c in _tag_controls(page) if c["figure"] == KEYBOARD_FIGURE.lstrip("#") and c["type"] == "range"]
+    assert controls, f"no slider in {KEYBOARD_FIGURE} of {KEYBOARD_CHAPTER}"
+    key = controls[0]["key"]
+    reached = tab_to(page, key)
+    assert key in reached, "the slider was not reached with Tab"
+    marks = f"document.querySelector('{KEYBOARD_FIGURE} svg.marks').innerHTML"
+    before_chart, before_value = page.evaluate(marks), reached[key]["value"]
+    page.keyboard.press("ArrowRight")
+    if _focus_state(page)["value"] == before_value:  # the slider was at its maximum
+        page.keyboard.press("ArrowLeft")
+    after = _focus_state(page)
+    assert after["key"] == key, "the arrow key moved the focus away from the slider"
+    assert after["value"] != before_value, "the arrow keys did not change the slider"
+    page.wait_for_function(f"(before) => {marks} !== before", arg=before_chart, timeout=10000)
+    context.close()
