@@ -8,7 +8,8 @@
   with Tab, shows a visible focus and has a label; one slider is changed with
   the arrow keys only and its chart redraws.
 - Print: a chapter printed to PDF (chromium ``page.pdf``, print media) holds
-  every chart's SVG text, the data tables behind its figures and no navigation.
+  every chart's title and axis titles and the data tables behind its figures
+  (text extracted with pypdf), and print media hides the navigation.
 
 Point the tests at an existing build with ``A11Y_BOOK=/path/to/_build/html``
 (quick iterations); otherwise they use the session's ``built_book``.
@@ -234,3 +235,62 @@ def test_a_slider_changes_its_chart_with_the_keyboard_only(book, browser):
     assert after["value"] != before_value, "the arrow keys did not change the slider"
     page.wait_for_function(f"(before) => {marks} !== before", arg=before_chart, timeout=10000)
     context.close()
+
+
+# --- print ---------------------------------------------------------------------------------------
+PRINT_DOM = """() => {
+    // checkVisibility: false inside a closed <details> (content-visibility) or a display:none ancestor
+    const shown = el => { const r = el.getBoundingClientRect();
+                          return el.checkVisibility({visibilityProperty: true}) && r.width > 0 && r.height > 0; };
+    // (labels Vega hides for overlap have opacity 0 and are not printed)
+    const texts = (svg, sel) => [...svg.querySelectorAll(sel)]
+      .filter(t => parseFloat(getComputedStyle(t).opacity) > 0 && t.getAttribute('opacity') !== '0')
+      .map(t => t.textContent).filter(t => t.trim());
+    const chrome = ['.bd-header', '.bd-header-article', '.bd-sidebar-primary', '.bd-sidebar-secondary',
+                    '.prev-next-area', '.bd-footer', '.bd-footer-article'];
+    return {
+      chrome: chrome.filter(s => [...document.querySelectorAll(s)].some(shown)),
+      charts: [...document.querySelectorAll('.vega-embed')].map(e => {
+        const svg = e.querySelector('svg.marks');
+        return {id: (e.closest('[id^=fig-]') || e).id, drawn: !!svg && shown(svg),
+                texts: !svg ? [] : texts(svg, '.role-title-text text, .role-axis-title text, .role-legend-title text')
+                                    .concat(texts(svg, '.role-axis-label text').slice(0, 3))};
+      }),
+      tables: [...document.querySelectorAll('details.sd-dropdown table')].map(t => ({
+        shown: shown(t),
+        text: t.caption ? t.caption.textContent : [...t.querySelectorAll('th')].map(th => th.textContent).join(' ')})),
+    };
+}"""
+
+
+def _squash(text: str) -> str:
+    """Text compared between the page and the PDF: ligatures unfolded, no whitespace, lower case."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def test_a_printed_chapter_has_its_charts_and_tables_and_no_navigation(book, browser, tmp_path):
+    """Print media (what the download menu's PDF uses): navigation hidden, every chart drawn, the
+    dropdowns with the data behind the figures open; the PDF chromium prints holds the text of
+    every chart's title and axis titles and of every data table's caption (extracted with pypdf)."""
+    from pypdf import PdfReader
+
+    context, page, _ = open_page(browser, book / PRINT_CHAPTER)
+    page.emulate_media(media="print")
+    dom = page.evaluate(PRINT_DOM)
+    assert not dom["chrome"], f"navigation shown in print: {dom['chrome']}"
+    assert len(dom["charts"]) >= 3, f"{PRINT_CHAPTER}: only {len(dom['charts'])} charts"
+    assert all(c["drawn"] for c in dom["charts"]), [c["id"] for c in dom["charts"] if not c["drawn"]]
+    assert dom["tables"], f"{PRINT_CHAPTER}: no data table behind any figure"
+    assert all(t["shown"] for t in dom["tables"]), [t["text"] for t in dom["tables"] if not t["shown"]]
+
+    pdf = tmp_path / "chapter.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    context.close()
+    printed = _squash("\n".join(p.extract_text() for p in PdfReader(pdf).pages))
+    missing = [f"chart {c['id']}: {text!r}" for c in dom["charts"] for text in c["texts"] if _squash(text) not in printed]
+    missing += [f"table: {t['text']!r}" for t in dom["tables"] if _squash(t["text"]) not in printed]
+    assert sum(len(c["texts"]) for c in dom["charts"]) >= len(dom["charts"]), "charts without title or axis titles?"
+    assert not missing, "not in the printed PDF:\n" + "\n".join(missing)
+    assert _squash("Assignments (student versions)") not in printed, "the sidebar navigation was printed"
