@@ -116,7 +116,7 @@ def run_axe(page) -> list[dict]:
     }""")
 
 
-def test_axe_finds_no_critical_or_serious_violation(book, browser):
+def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys):
     if not AXE_JS.exists():
         _missing("axe-core", "npm ci --prefix tests")
     by_impact: collections.Counter = collections.Counter()
@@ -137,9 +137,10 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser):
         tried_network += [f"{name}: {url}" for url in tried]
         context.close()
     counts = ", ".join(f"{impact} {by_impact[impact]}" for impact in IMPACTS)
-    print(f"\naxe-core on {len(all_pages)} pages, violations in nodes: {counts}")
-    for (rule, impact), n in sorted(by_rule.items(), key=lambda kv: (IMPACTS.index(kv[0][1]), kv[0][0])):
-        print(f"  {impact:9} {rule:32} {n}")
+    with capsys.disabled():  # shown in every run (make test too), not only on failure
+        print(f"\naxe-core on {len(all_pages)} pages, violations in nodes: {counts}")
+        for (rule, impact), n in sorted(by_rule.items(), key=lambda kv: (IMPACTS.index(kv[0][1]), kv[0][0])):
+            print(f"  {impact:9} {rule:32} {n}")
     assert len(all_pages) >= 10, f"only {len(all_pages)} pages found under {book}"
     assert not tried_network, "pages tried the network:\n" + "\n".join(tried_network)
     assert not blocking, f"{len(blocking)} critical or serious axe violations:\n" + "\n".join(blocking)
