@@ -4,9 +4,12 @@
   installed by ``npm ci --prefix tests``) runs on every built page, so new
   chapters are covered as soon as they are in the table of contents; any
   critical or serious violation fails, naming rule, page and element.
-- Keyboard: every chart control (Altair params bound to inputs) is reached
-  with Tab, shows a visible focus and has a label; one slider is changed with
-  the arrow keys only and its chart redraws.
+- Keyboard: every chart control (Altair params bound to inputs) on every page
+  has a label saying what it sets, is reached with Tab, shows a visible focus
+  and changes with the arrow keys (Space for a checkbox); one slider is driven
+  with the keyboard only and its chart redraws; a page with every kind of
+  binding (radio, select, range, checkbox) passes the same checks and axe, for
+  the kinds of control the chapters do not use yet.
 - Print: a chapter printed to PDF (chromium ``page.pdf``, print media) holds
   every chart's title and axis titles and the data tables behind its figures
   (text extracted with pypdf), and print media hides the navigation.
