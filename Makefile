@@ -34,9 +34,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 $(AXE): tests/package.json tests/package-lock.json
-	@echo ">> installing axe-core for the accessibility test (npm ci, pinned in tests/package-lock.json)"
-	npm ci --prefix tests --no-audit --no-fund
-	@touch $(AXE)
+	@command -v npm >/dev/null || { echo ">> npm not found: tests/test_a11y.py will skip (in CI it fails)"; exit 0; }; \
+	echo ">> installing axe-core for the accessibility test (npm ci, pinned in tests/package-lock.json)"; \
+	npm ci --prefix tests --no-audit --no-fund && touch $(AXE)
 
 book: $(STAMP)
 	@echo ">> writing the student versions of the assignments (assignments/)"
