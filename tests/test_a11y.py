@@ -1,7 +1,8 @@
 """Accessibility of the built book, checked in Debian chromium with no network.
 
 - axe-core (npm ``axe-core``, pinned in tests/package.json + package-lock.json,
-  installed by ``npm ci --prefix tests``) runs on every built page, so new
+  installed by ``npm ci --prefix tests``) runs on every built page, with its
+  dropdowns and code toggles open so what they hold is checked too, so new
   chapters are covered as soon as they are in the table of contents; any
   critical or serious violation fails, naming rule, page and element.
 - Keyboard: every chart control (Altair params bound to inputs) on every page
@@ -10,9 +11,9 @@
   with the keyboard only and its chart redraws; a page with every kind of
   binding (radio, select, range, checkbox) passes the same checks and axe, for
   the kinds of control the chapters do not use yet.
-- Print: a chapter printed to PDF (chromium ``page.pdf``, print media) holds
-  every chart's title and axis titles and the data tables behind its figures
-  (text extracted with pypdf), and print media hides the navigation.
+- Print: every chapter printed to PDF (chromium ``page.pdf``, print media)
+  holds every chart's titles and axis text and the data tables behind its
+  figures (text extracted with pypdf); print media hides the navigation.
 
 Point the tests at an existing build with ``A11Y_BOOK=/path/to/_build/html``
 (quick iterations); otherwise they use the session's ``built_book``.
@@ -108,6 +109,12 @@ def open_page(browser, path: Path, **context_options):
     return context, page, tried
 
 
+def open_dropdowns(page) -> None:
+    """Open every dropdown and "Show code" toggle, so that axe also checks what they hold."""
+    page.evaluate("() => document.querySelectorAll('details.sd-dropdown, details.hide').forEach(d => d.open = true)")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # toggle events ran
+
+
 def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE_JS))
     version = page.evaluate("axe.version")
@@ -129,6 +136,7 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys):
     for path in all_pages:
         context, page, tried = open_page(browser, path)
         name = str(path.relative_to(book))
+        open_dropdowns(page)
         for violation in run_axe(page):
             for node in violation["nodes"]:
                 impact = node["impact"] or violation["impact"]
@@ -362,27 +370,40 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
-def test_a_printed_chapter_has_its_charts_and_tables_and_no_navigation(book, browser, tmp_path):
-    """Print media (what the download menu's PDF uses): navigation hidden, every chart drawn, the
-    dropdowns with the data behind the figures open; the PDF chromium prints holds the text of
-    every chart's title and axis titles and of every data table's caption (extracted with pypdf)."""
+def print_problems(browser, path: Path, pdf: Path, name: str) -> tuple[int, list[str]]:
+    """Print one page: in print media no navigation, every chart drawn, every data dropdown open;
+    in the PDF chromium prints, the text of every chart's titles and axis text and of every data
+    table's caption (extracted with pypdf). Returns (charts, problems)."""
     from pypdf import PdfReader
 
-    context, page, _ = open_page(browser, book / PRINT_CHAPTER)
+    context, page, _ = open_page(browser, path)
     page.emulate_media(media="print")
     dom = page.evaluate(PRINT_DOM)
-    assert not dom["chrome"], f"navigation shown in print: {dom['chrome']}"
-    assert len(dom["charts"]) >= 3, f"{PRINT_CHAPTER}: only {len(dom['charts'])} charts"
-    assert all(c["drawn"] for c in dom["charts"]), [c["id"] for c in dom["charts"] if not c["drawn"]]
-    assert dom["tables"], f"{PRINT_CHAPTER}: no data table behind any figure"
-    assert all(t["shown"] for t in dom["tables"]), [t["text"] for t in dom["tables"] if not t["shown"]]
-
-    pdf = tmp_path / "chapter.pdf"
+    problems = [f"{name}: navigation shown in print: {s}" for s in dom["chrome"]]
+    problems += [f"{name}: chart {c['id']} not drawn in print" for c in dom["charts"] if not c["drawn"]]
+    problems += [f"{name}: data table hidden in print: {t['text']!r}" for t in dom["tables"] if not t["shown"]]
     page.pdf(path=str(pdf), format="A4", print_background=True)
     context.close()
     printed = _squash("\n".join(p.extract_text() for p in PdfReader(pdf).pages))
-    missing = [f"chart {c['id']}: {text!r}" for c in dom["charts"] for text in c["texts"] if _squash(text) not in printed]
-    missing += [f"table: {t['text']!r}" for t in dom["tables"] if _squash(t["text"]) not in printed]
-    assert sum(len(c["texts"]) for c in dom["charts"]) >= len(dom["charts"]), "charts without title or axis titles?"
-    assert not missing, "not in the printed PDF:\n" + "\n".join(missing)
-    assert _squash("Assignments (student versions)") not in printed, "the sidebar navigation was printed"
+    problems += [f"{name}: chart {c['id']}: {text!r} not in the PDF"
+                 for c in dom["charts"] for text in c["texts"] if _squash(text) not in printed]
+    problems += [f"{name}: table {t['text']!r} not in the PDF" for t in dom["tables"] if _squash(t["text"]) not in printed]
+    if _squash("Assignments (student versions)") in printed:
+        problems.append(f"{name}: the sidebar navigation was printed")
+    if dom["charts"] and not any(c["texts"] for c in dom["charts"]):
+        problems.append(f"{name}: no chart text to look for in the PDF")
+    if dom["charts"] and not dom["tables"]:
+        problems.append(f"{name}: charts but no data table behind any figure")
+    return len(dom["charts"]), problems
+
+
+def test_printed_chapters_have_their_charts_and_tables_and_no_navigation(book, browser, tmp_path):
+    """Every chapter printed to PDF (print media, what the download menu's PDF uses)."""
+    chapters = [p for p in pages(book) if p.relative_to(book).parts[0] == "chapters"]
+    assert book / PRINT_CHAPTER in chapters, f"{PRINT_CHAPTER} not built"
+    charts, problems = 0, []
+    for i, path in enumerate(chapters):
+        n, found = print_problems(browser, path, tmp_path / f"chapter-{i}.pdf", str(path.relative_to(book)))
+        charts, problems = charts + n, problems + found
+    assert charts >= 3 * len(chapters), f"only {charts} charts in {len(chapters)} chapters"
+    assert not problems, "\n".join(problems)

@@ -2,6 +2,8 @@
  * - Each chart's actions menu: vega-embed writes a <summary> holding only an
  *   icon; it gets a name ("Chart actions") and the icon is marked decorative.
  * - Radio bindings: the group of radio buttons gets the binding's label.
+ * - A wide data table behind a figure scrolls sideways: when it does, its box
+ *   becomes a focusable region named after the table's caption.
  * - Print: every dropdown (the data behind each figure) is opened while the
  *   page prints and closed again afterwards (book-a11y.css also opens them in
  *   print media, for printers that do not fire beforeprint).
@@ -30,6 +32,23 @@
     });
   }
 
+  // A wide table behind a figure scrolls sideways (book-a11y.css): a keyboard user must be able
+  // to reach and scroll it, so a scrolling one becomes a named, focusable region.
+  function scrollable() {
+    document.querySelectorAll("details.sd-dropdown[open] .output.text_html").forEach(function (box) {
+      var table = box.querySelector("table");
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (table && table.caption && table.caption.textContent.trim()) || "Data table");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
   var opened = [];
   function openForPrint() {
     document.querySelectorAll("details.sd-dropdown:not([open])").forEach(function (d) {
@@ -44,6 +63,9 @@
 
   function start() {
     label(document);
+    scrollable();
+    document.addEventListener("toggle", scrollable, true);  // toggle does not bubble: capture it
+    window.addEventListener("resize", scrollable);
     new MutationObserver(function (records) {
       for (var i = 0; i < records.length; i++) {
         if (records[i].addedNodes.length) { label(document); return; }
