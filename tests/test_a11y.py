@@ -126,7 +126,12 @@ def run_axe(page) -> list[dict]:
     }""")
 
 
-def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys):
+VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("screen", VIEWPORTS)
+def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys, screen):
+    """On a laptop and on a phone (the theme moves its header into a side panel there)."""
     if not AXE_JS.exists():
         _missing("axe-core", "npm ci --prefix tests")
     by_impact: collections.Counter = collections.Counter()
@@ -134,7 +139,7 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys):
     blocking, tried_network = [], []
     all_pages = pages(book)
     for path in all_pages:
-        context, page, tried = open_page(browser, path)
+        context, page, tried = open_page(browser, path, viewport=VIEWPORTS[screen])
         name = str(path.relative_to(book))
         open_dropdowns(page)
         for violation in run_axe(page):
@@ -143,13 +148,13 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys):
                 by_impact[impact] += 1
                 by_rule[(violation["id"], impact)] += 1
                 if impact in BLOCKING:
-                    blocking.append(f"{impact} {violation['id']} ({violation['help']}) on {name}: "
+                    blocking.append(f"{impact} {violation['id']} ({violation['help']}) on {name} ({screen}): "
                                     f"{node['target']}  {node['html']}")
         tried_network += [f"{name}: {url}" for url in tried]
         context.close()
     counts = ", ".join(f"{impact} {by_impact[impact]}" for impact in IMPACTS)
     with capsys.disabled():  # shown in every run (make test too), not only on failure
-        print(f"\naxe-core on {len(all_pages)} pages, violations in nodes: {counts}")
+        print(f"\naxe-core on {len(all_pages)} pages ({screen}), violations in nodes: {counts}")
         for (rule, impact), n in sorted(by_rule.items(), key=lambda kv: (IMPACTS.index(kv[0][1]), kv[0][0])):
             print(f"  {impact:9} {rule:32} {n}")
     assert len(all_pages) >= 10, f"only {len(all_pages)} pages found under {book}"

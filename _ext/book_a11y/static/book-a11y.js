@@ -3,7 +3,7 @@
  *   icon; it gets a name ("Chart actions") and the icon is marked decorative.
  * - Radio bindings: the group of radio buttons gets the binding's label.
  * - A wide data table behind a figure scrolls sideways: when it does, its box
- *   becomes a focusable region named after the table's caption.
+ *   becomes a focusable group named after the table's caption.
  * - Print: every dropdown (the data behind each figure) is opened while the
  *   page prints and closed again afterwards (book-a11y.css also opens them in
  *   print media, for printers that do not fire beforeprint).
@@ -33,18 +33,20 @@
   }
 
   // A wide table behind a figure scrolls sideways (book-a11y.css): a keyboard user must be able
-  // to reach and scroll it, so a scrolling one becomes a named, focusable region.
+  // to reach and scroll it, so a scrolling one becomes a named, focusable group.
   function scrollable() {
     document.querySelectorAll("details.sd-dropdown[open] .output.text_html").forEach(function (box) {
       var table = box.querySelector("table");
       if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("data-book-a11y-scroll", "");
         box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "region");
+        box.setAttribute("role", "group");  // not a landmark: several may share a caption
         box.setAttribute("aria-label", (table && table.caption && table.caption.textContent.trim()) || "Data table");
-      } else if (box.getAttribute("role") === "region") {
+      } else if (box.hasAttribute("data-book-a11y-scroll")) {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
+        box.removeAttribute("data-book-a11y-scroll");
       }
     });
   }
