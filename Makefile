@@ -12,6 +12,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 STAMP := $(VENV)/.installed
 # axe-core for the accessibility test (tests/test_a11y.py), pinned in tests/package-lock.json.
 AXE := tests/node_modules/axe-core/axe.min.js
+# deploy/: the hub's proxy and MathJax 2.7.7 for the formgrader offline, pinned in deploy/package-lock.json;
+# the Jupyter server serves deploy/node_modules as /static/ (sys-prefix config in the venv).
+DEPLOY_NPM := deploy/node_modules/.installed
+SERVER_STATIC := $(VENV)/etc/jupyter/jupyter_server_config.d/coursekit-static.json
 
 .PHONY: help setup book test test-fast lab release grade report bench lock clean
 
@@ -22,7 +26,7 @@ help:
 	@echo "make bench  run the benchmarks (figures in benchmarks/results/)"
 	@echo "make grade A=ch06_visa_bonds   autograde a class (parallel, sandboxed); make report A=..."
 
-setup: $(STAMP) $(AXE)
+setup: $(STAMP) $(AXE) $(DEPLOY_NPM)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { echo ">> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -38,6 +42,14 @@ $(AXE): tests/package.json tests/package-lock.json
 	echo ">> installing axe-core for the accessibility test (npm ci, pinned in tests/package-lock.json)"; \
 	npm ci --prefix tests --no-audit --no-fund && touch $(AXE)
 
+$(DEPLOY_NPM): deploy/package.json deploy/package-lock.json $(STAMP)
+	@command -v npm >/dev/null || { echo ">> npm not found: the hub and formgrader tests will skip (in CI they fail)"; exit 0; }; \
+	echo ">> installing the hub proxy and MathJax 2.7.7 (npm ci --prefix deploy, pinned in deploy/package-lock.json)"; \
+	npm ci --prefix deploy --no-audit --no-fund && \
+	mkdir -p $(dir $(SERVER_STATIC)) && \
+	printf '{"ServerApp": {"extra_static_paths": ["%s"]}}\n' "$(abspath deploy/node_modules)" > $(SERVER_STATIC) && \
+	touch $(DEPLOY_NPM)
+
 book: $(STAMP)
 	@echo ">> writing the student versions of the assignments (assignments/)"
 	$(BIN)/coursekit student-versions
@@ -45,7 +57,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo ">> done: open _build/html/index.html"
 
-test: $(STAMP) $(AXE)
+test: $(STAMP) $(AXE) $(DEPLOY_NPM)
 	@echo ">> running every test (units, data, notebooks, nbgrader round trip, book build, browser)"
 	$(BIN)/python -m pytest -v --durations=10
 

@@ -15,3 +15,25 @@ c.ExecutePreprocessor.timeout = 60
 # A deleted test cell is put back (and scores zero) instead of waiting for manual grading.
 c.OverwriteCells.add_missing_cells = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Honest submissions: put the hidden tests back without the "Attribute 'checksum' ... has changed!"
+# warning (the released cell never had them); an edited test cell is still restored and warned about.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "coursekit.feedback.QuietOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Feedback shows scores, comments and visible tests, never hidden test code (jupyter/nbgrader#917).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "coursekit.feedback.HideHiddenTests",
+]
+# The formgrader and the feedback load MathJax 2.7.7 from the Jupyter server (npm ci in deploy/,
+# served as /static/mathjax/ by the config `coursekit offline-mathjax` writes), not from cdnjs.
+c.HTMLExporter.extra_template_basedirs = [
+    str(HERE.parent / "deploy" / "nbgrader_templates"),
+    str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
