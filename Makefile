@@ -15,7 +15,7 @@ AXE := tests/node_modules/axe-core/axe.min.js
 # deploy/: the hub's proxy and MathJax 2.7.7 for the formgrader offline, pinned in deploy/package-lock.json;
 # the Jupyter server serves deploy/node_modules as /static/ (sys-prefix config in the venv).
 DEPLOY_NPM := deploy/node_modules/.installed
-SERVER_STATIC := $(VENV)/etc/jupyter/jupyter_server_config.d/coursekit-static.json
+SERVER_STATIC := $(VENV)/etc/jupyter/jupyter_server_config.json
 
 .PHONY: help setup book test test-fast lab release grade report bench lock clean
 

@@ -32,7 +32,8 @@ c.GenerateFeedback.preprocessors = [
     "coursekit.feedback.HideHiddenTests",
 ]
 # The formgrader and the feedback load MathJax 2.7.7 from the Jupyter server (npm ci in deploy/,
-# served as /static/mathjax/ by the config `coursekit offline-mathjax` writes), not from cdnjs.
+# served as /static/mathjax/ through .venv/etc/jupyter/jupyter_server_config.json, written by make setup),
+# not from cdnjs (deploy/nbgrader_templates/base/mathjax.html.j2).
 c.HTMLExporter.extra_template_basedirs = [
     str(HERE.parent / "deploy" / "nbgrader_templates"),
     str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"),
