@@ -121,10 +121,9 @@ def test_formgrader_grades_a_written_answer_offline(server):
         page.wait_for_load_state("load")
         page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.loaded === true", timeout=60000)
         # charts in the submission (coursekit's self-contained renderer) draw offline
-        charts = page.locator(".coursekit-chart")
-        n_charts = charts.count()
-        if n_charts:
-            page.wait_for_function(f"document.querySelectorAll('.coursekit-chart svg').length >= {n_charts}", timeout=30000)
+        n_charts = page.locator(".coursekit-chart").count()
+        assert n_charts >= 1, "the submission's chart (Part 5) is not in the formgrader page"
+        page.wait_for_function(f"document.querySelectorAll('.coursekit-chart svg').length >= {n_charts}", timeout=30000)
         page.wait_for_load_state("networkidle")  # the grade views exist once the grades are fetched
         score = page.locator(f"input.score#{grade_id}")
         end = time.monotonic() + 60
