@@ -35,6 +35,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/coursekit lab-settings
+	$(BIN)/coursekit vega-bundle
 	@touch $(STAMP)
 
 $(AXE): tests/package.json tests/package-lock.json

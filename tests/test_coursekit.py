@@ -355,3 +355,18 @@ def test_prose_numbers_are_plain_and_never_silently_wrong():
             plain("kgz_cpi", missing)
     with pytest.raises(TypeError, match="expected a number"):
         plain("when", pd.Timestamp("2025-08-06"))
+
+
+def test_chart_renders_under_a_grading_kernels_memory_cap():
+    """A grading kernel runs with a 2 GB address-space cap; vl-convert's JavaScript engine
+    needs more, so the renderer must read the bundle kept by `coursekit vega-bundle`."""
+    import subprocess
+    import sys
+
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (2048 * 2**20, 2048 * 2**20))\n"
+            "import altair as alt, pandas as pd, coursekit.charts\n"
+            "out = alt.Chart(pd.DataFrame({'x': [1]})).mark_point().encode(x='x')._repr_mimebundle_()\n"
+            "html = out[0]['text/html'] if isinstance(out, tuple) else out['text/html']\n"
+            "assert 'vegaEmbed' in html and len(html) > 500_000, len(html)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -80,6 +80,13 @@ def _lab_settings(args) -> int:
     return 0
 
 
+def _vega_bundle(args) -> int:
+    from . import display
+
+    print(f"Vega bundle for charts with no network: {display.write_bundle()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("lab-settings", help="make JupyterLab open .md chapters as notebooks (environment-wide)")
     p.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
     p.set_defaults(func=_lab_settings)
+    p = sub.add_parser("vega-bundle", help="keep the Vega JavaScript in the environment (charts draw offline)")
+    p.set_defaults(func=_vega_bundle)
     p = sub.add_parser("grade", help="autograde every submission of an assignment (run from exercises/)")
     p.add_argument("assignment")
     p.add_argument("--course", default=".", help="the nbgrader course root (default: the current folder)")
