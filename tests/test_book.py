@@ -69,3 +69,17 @@ def test_vega_ships_with_the_book(built_book):
     assert len(bundle) > 500_000 and "VEGA_DEBUG" in bundle
     page = (built_book / "chapters/06-us-visa-bonds/visa-bonds.html").read_text()
     assert "vega-offline.js" in page and page.count("vega-embed") >= 5
+
+
+def test_assignment_index_lists_every_assignment_with_its_points():
+    """assignments/index.md: one row per source notebook, with its test cells and points as graded."""
+    index = (REPO / "assignments" / "index.md").read_text()
+    for source in SOURCES:
+        cells = [c.metadata.get("nbgrader", {}) for c in nbformat.read(source, as_version=4).cells]
+        auto = [m for m in cells if m.get("grade") and not m.get("solution")]
+        manual = [m for m in cells if m.get("grade") and m.get("solution")]
+        row = next((line for line in index.splitlines() if f"{{doc}}`{source.stem}`" in line), None)
+        assert row, f"{source.stem} is missing from assignments/index.md"
+        expected = (f"| {len(auto)} ({sum(m['points'] for m in auto):g} points) "
+                    f"| {len(manual)} ({sum(m['points'] for m in manual):g} points) |")
+        assert row.endswith(expected), f"{source.stem}: {row!r} should end with {expected!r}"
