@@ -598,6 +598,7 @@ def test_staging_keeps_only_released_files_and_drops_links(tmp_path):
     (sub / "data").mkdir(parents=True)
     (sub / "a.ipynb").write_text(_tiny_notebook())
     (sub / "timestamp.txt").write_text("2026-11-22 10:00:00")
+    (sub / "submission_secret.txt").write_text("ab" * 64)  # nbgrader submit writes it on a hub
     (sub / "data" / "table.csv").write_text("x\n2\n")
     (sub / "coursekit").mkdir()
     (sub / "coursekit" / "checks.py").write_text("def check_close(*a, **k):\n    pass\n")
@@ -613,7 +614,7 @@ def test_staging_keeps_only_released_files_and_drops_links(tmp_path):
     checked = stage(sub, staged, "s", [NotebookSpec("a", set())], release=release)
     assert checked.fatal is None, checked
     kept = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if not p.is_dir())
-    assert kept == ["a.ipynb", "data/table.csv", "timestamp.txt"]
+    assert kept == ["a.ipynb", "data/table.csv", "submission_secret.txt", "timestamp.txt"]
     assert not any(p.is_symlink() for p in staged.rglob("*"))
     text = " | ".join(checked.flags)
     for name in ("coursekit/checks.py", ".ipython/profile_default/startup/x.py"):

@@ -198,16 +198,17 @@ def test_an_assignment_lives_through_the_hub(hub):
         out = student.call("POST", "/assignments/submit", data={"assignment_id": NAME, "course_id": COURSE})
         assert out.get("success", True) and "value" in out, out
 
-    # instructor: collect, then autograde through the formgrader (nbgrader autograde in the instructor's server).
-    # Not `coursekit grade`: on 2026-11-28 it (1) drops nbgrader's submission_secret.txt from what it grades
-    # ("extra file dropped"), so autograded/ and feedback/ lack it and release_feedback fails with
-    # FileNotFoundError, and (2) as root its sandbox killed the kernel on the chart cell (Part 5).
+    # instructor: collect through the formgrader, then grade with `coursekit grade` in a terminal (the course's
+    # path: parallel, sandboxed); it must keep nbgrader's submission_secret.txt, or release_feedback fails
     out = teacher.call("POST", f"/formgrader/api/assignment/{NAME}/collect")
     assert out["success"], out
     for s in STUDENTS:
-        assert (hub["course"] / "submitted" / s / NAME / f"{NAME}.ipynb").exists()
-        out = teacher.call("POST", f"/formgrader/api/submission/{NAME}/{s}/autograde", timeout=600)
-        assert out["success"], out
+        assert (hub["course"] / "submitted" / s / NAME / "submission_secret.txt").exists()
+    proc = subprocess.run([str(BIN / "coursekit"), "grade", NAME, "--no-progress"], cwd=hub["course"],
+                          env=env_with_venv(), capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for s in STUDENTS:
+        assert (hub["course"] / "autograded" / s / NAME / "submission_secret.txt").exists(), s
 
     # the formgrader sees the scores; the instructor scores alice's written answer
     subs = {s["student"]: s for s in teacher.call("GET", f"/formgrader/api/submitted_notebooks/{NAME}/{NAME}")}

@@ -109,8 +109,9 @@ def repair(nb, spec: NotebookSpec, flags: list[str]) -> None:
 MAX_STAGED_BYTES = 50 * 2**20
 #: Jupyter's own autosave folder: dropped without a flag (every honest student may have one).
 QUIET_DROPS = {".ipynb_checkpoints"}
-#: Files nbgrader itself puts in a submission (``nbgrader collect`` writes the timestamp).
-NBGRADER_FILES = {"timestamp.txt"}
+#: Files nbgrader itself puts in a submission (``nbgrader submit`` writes the timestamp and, for
+#: feedback on a hub, the secret that ``release_feedback`` hashes: dropping it breaks feedback).
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}
 
 
 def released_files(release: Path | None) -> set[str]:
