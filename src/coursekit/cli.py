@@ -24,8 +24,11 @@ def _validate(args) -> int:
 def _student_versions(args) -> int:
     from .student import write_student_versions
 
+    from .guidance import write_parts
+
     for path in write_student_versions(args.exercises, args.out):
         print(f"wrote {path}")
+    print(f"wrote {write_parts(args.exercises)} (which part defines which answer: guidance for students)")
     return 0
 
 

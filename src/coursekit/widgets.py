@@ -12,7 +12,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import display
 
-from . import regions
+from . import guidance, regions
 
 
 def country_dropdown(codes, value: str | None = None, description: str = "Country") -> w.Dropdown:
@@ -35,10 +35,14 @@ def explorer(render: Callable[..., Any], **controls: w.ValueWidget) -> w.VBox:
         with out:
             try:
                 display(render(**{k: c.value for k, c in controls.items()}))
-            except NotImplementedError:
-                print("Nothing to show yet: write the function this explorer uses, then run this cell again.")
             except Exception as err:  # show the student a message, not a traceback
-                print(f"Cannot show this ({type(err).__name__}): {err}")
+                hint = guidance.message(err, err.__traceback__, where="explorer")
+                if hint:
+                    print(hint)
+                elif isinstance(err, NotImplementedError):
+                    print("Nothing to show yet: write the function this explorer uses, then run this cell again.")
+                else:
+                    print(f"Cannot show this ({type(err).__name__}): {err}")
 
     for control in controls.values():
         control.observe(update, names="value")
