@@ -75,6 +75,19 @@ def _report(args) -> int:
     return 0
 
 
+def _rubric(args) -> int:
+    from . import rubric
+
+    try:
+        pages = rubric.write_sheet(args.exercises, args.assignment, args.out)
+    except FileNotFoundError as err:
+        print(f"coursekit rubric: {err}", file=sys.stderr)
+        return 2
+    for page in pages:
+        print(f"wrote {page}")
+    return 0
+
+
 def _lab_settings(args) -> int:
     from . import labsettings
 
@@ -128,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--course", default=".", help="the nbgrader course root (default: the current folder)")
     p.add_argument("--out", default=None, help="output folder (default: grading/ASSIGNMENT/report)")
     p.set_defaults(func=_report)
+    p = sub.add_parser("rubric", help="the grader's sheet of an assignment: rubric and model answer of every cell graded by hand")
+    p.add_argument("assignment")
+    p.add_argument("--exercises", default=str(REPO / "exercises"), help="the nbgrader course root (default: the course's exercises/)")
+    p.add_argument("--out", default=None, help="output folder (default: exercises/grading/ASSIGNMENT)")
+    p.set_defaults(func=_rubric)
     args = parser.parse_args(argv)
     return args.func(args)
 
