@@ -88,6 +88,20 @@ def _rubric(args) -> int:
     return 0
 
 
+def _mistakes(args) -> int:
+    from . import mistakes
+
+    folder = Path(args.exercises) / "mistakes"
+    names = args.assignment or sorted(p.stem for p in folder.glob("*.yml"))
+    status = 0
+    for name in names:
+        page, outcomes = mistakes.write(args.exercises, folder / f"{name}.yml", args.out)
+        passed = [o for o in outcomes if o.caught_by == "nothing"]
+        print(f"wrote {page}: {len(outcomes)} mistakes" + (f", {len(passed)} NOT caught by any test" if passed else ""))
+        status = status or (1 if passed else 0)
+    return status
+
+
 def _lab_settings(args) -> int:
     from . import labsettings
 
@@ -146,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"), help="the nbgrader course root (default: the course's exercises/)")
     p.add_argument("--out", default=None, help="output folder (default: exercises/grading/ASSIGNMENT)")
     p.set_defaults(func=_rubric)
+    p = sub.add_parser("mistakes", help="run the plausible wrong answers of exercises/mistakes/*.yml through the tests; "
+                                        "write the lists the instructor notes include")
+    p.add_argument("assignment", nargs="*", help="assignments (default: every exercises/mistakes/*.yml)")
+    p.add_argument("--exercises", default=str(REPO / "exercises"))
+    p.add_argument("--out", default=str(REPO / "instructors" / "mistakes"))
+    p.set_defaults(func=_mistakes)
     args = parser.parse_args(argv)
     return args.func(args)
 
