@@ -19,8 +19,10 @@ assistive technology or from a checker:
 - ``static/book-a11y.js`` (on every page): names each chart's actions menu
   (vega-embed's ``<summary>`` is an icon), gives radio bindings a group label,
   and opens the dropdowns (the data behind each figure) while printing;
-- ``static/book-a11y.css``: a visible focus for chart controls, and print
-  styles (no navigation chrome, charts whole, dropdowns open).
+- ``static/book-a11y.css``: a visible focus for chart controls, charts that fit
+  the page column (scaled down to two thirds at most, then scrolling sideways in a
+  focusable box: issue 10), and print styles (no navigation chrome, charts whole,
+  dropdowns open).
 """
 
 from __future__ import annotations

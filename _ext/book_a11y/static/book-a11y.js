@@ -4,6 +4,10 @@
  * - Radio bindings: the group of radio buttons gets the binding's label.
  * - A wide data table behind a figure scrolls sideways: when it does, its box
  *   becomes a focusable group named after the table's caption.
+ * - Charts fit the page column (book-a11y.css): each chart's SVG gets its drawn width as
+ *   --book-chart-w, so the CSS can scale it down to fit, to two thirds at most; a chart that
+ *   still does not fit scrolls sideways in its box, which then becomes focusable (it is already
+ *   named: vega-embed gives it the chart's alt text).
  * - Print: every dropdown (the data behind each figure) is opened while the
  *   page prints and closed again afterwards (book-a11y.css also opens them in
  *   print media, for printers that do not fire beforeprint).
@@ -51,6 +55,28 @@
     });
   }
 
+  // Charts fit the page column (book-a11y.css scales them; what still overflows scrolls).
+  function fitCharts() {
+    document.querySelectorAll(".vega-embed svg.marks").forEach(function (svg) {
+      var width = parseFloat(svg.getAttribute("width"));
+      if (width > 0 && svg.style.getPropertyValue("--book-chart-w") !== width + "px") {
+        svg.style.setProperty("--book-chart-w", width + "px");
+      }
+    });
+    document.querySelectorAll(".vega-embed > .chart-wrapper").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("data-book-a11y-scroll")) {
+          box.setAttribute("data-book-a11y-scroll", "");
+          box.setAttribute("tabindex", "0");
+          if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", "Chart (scrolls sideways)");
+        }
+      } else if (box.hasAttribute("data-book-a11y-scroll")) {
+        box.removeAttribute("data-book-a11y-scroll");
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   var opened = [];
   function openForPrint() {
     document.querySelectorAll("details.sd-dropdown:not([open])").forEach(function (d) {
@@ -68,11 +94,17 @@
     scrollable();
     document.addEventListener("toggle", scrollable, true);  // toggle does not bubble: capture it
     window.addEventListener("resize", scrollable);
+    fitCharts();
+    window.addEventListener("resize", fitCharts);
     new MutationObserver(function (records) {
       for (var i = 0; i < records.length; i++) {
-        if (records[i].addedNodes.length) { label(document); return; }
+        if (records[i].addedNodes.length || records[i].type === "attributes") {
+          label(document);
+          fitCharts();
+          return;
+        }
       }
-    }).observe(document.body, {childList: true, subtree: true});
+    }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["width"]});
   }
 
   window.addEventListener("beforeprint", openForPrint);
