@@ -140,3 +140,55 @@ def test_labour_migration_cap_explorer(built_book, browser):
     slider.dispatch_event("input")
     page.wait_for_function(f"document.querySelector('{fig} svg.marks').innerHTML.includes('48 (24%)')", timeout=5000)
     page.close()
+
+
+# The page column: the article's content box. Each chart (.vega-embed) and what it holds (the
+# chart's box and its actions menu) must end inside it; an SVG that is wider than the column is
+# allowed only inside its chart's box when that box scrolls sideways and can be focused and named.
+CHART_WIDTHS = """() => {
+  const article = document.querySelector("article.bd-article");
+  const style = getComputedStyle(article);
+  const column = article.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  const right = (el) => el ? el.getBoundingClientRect().right : null;
+  return {column, charts: [...document.querySelectorAll(".vega-embed")].map((embed, i) => {
+    const box = embed.querySelector(":scope > .chart-wrapper");
+    const svg = embed.querySelector("svg.marks");
+    const figure = embed.closest("figure");
+    return {chart: (figure && figure.id) || embed.id || `chart ${i}`, embed: right(embed),
+            parts: [...embed.children].map(right), svg: right(svg),
+            drawn: svg && +svg.getAttribute("width"), shown: svg && svg.getBoundingClientRect().width,
+            scrolls: !!box && ["auto", "scroll"].includes(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth,
+            focusable: !!box && box.getAttribute("tabindex") === "0", named: !!box && !!box.getAttribute("aria-label")};
+  })};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1300])
+def test_charts_fit_the_page_column(built_book, browser, width):
+    """Issue 10: on a phone (390 px) and a laptop (1300 px) no chart is wider than the page column;
+    a chart too wide even at two thirds of its size scrolls sideways in its own focusable box."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route("**/*", lambda route: route.abort() if urlparse(route.request.url).scheme in ("http", "https") else route.continue_())
+    problems, seen = [], 0
+    for page_path in pages(built_book):
+        if "vega-embed" not in page_path.read_text(encoding="utf-8"):
+            continue
+        page = context.new_page()
+        page.goto(page_path.as_uri())
+        n = page.locator(".vega-embed").count()
+        page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=15000)
+        measured = page.evaluate(CHART_WIDTHS)
+        column = measured["column"]
+        name = page_path.relative_to(built_book).as_posix()
+        for c in measured["charts"]:
+            seen += 1
+            where = f"{name} #{c['chart']} at {width} px: column ends at {column:.0f} px"
+            if max([c["embed"], *c["parts"]]) > column + 1:
+                problems.append(f"{where}, the chart's box at {max([c['embed'], *c['parts']]):.0f} px")
+            elif c["svg"] > column + 1 and not (c["scrolls"] and c["focusable"] and c["named"]):
+                problems.append(f"{where}, the chart ({c['drawn']} px drawn, {c['shown']:.0f} px shown) at "
+                                f"{c['svg']:.0f} px and its box does not scroll as a focusable, named region")
+        page.close()
+    context.close()
+    assert seen >= 40, f"only {seen} charts found"
+    assert not problems, "charts wider than the page column:\n" + "\n".join(problems)
