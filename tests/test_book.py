@@ -83,3 +83,52 @@ def test_assignment_index_lists_every_assignment_with_its_points():
         expected = (f"| {len(auto)} ({sum(m['points'] for m in auto):g} points) "
                     f"| {len(manual)} ({sum(m['points'] for m in manual):g} points) |")
         assert row.endswith(expected), f"{source.stem}: {row!r} should end with {expected!r}"
+
+
+@pytest.mark.slow
+def test_data_catalogue_lists_every_table_with_a_working_csv(built_book):
+    """Issue 10: data-catalogue.html has a section for every resource of data/datapackage.json (its
+    name and title), and its download link is a CSV of the built book whose header is the schema's
+    fields, with the row count the page states."""
+    import csv
+    import json
+
+    from bs4 import BeautifulSoup
+
+    package = json.loads((REPO / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    page = built_book / "data-catalogue.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    sections = {}
+    for h2 in soup.select("section > h2"):
+        section = h2.parent
+        code = section.find("code")
+        if code is not None:
+            sections[code.get_text(strip=True)] = section
+    problems = []
+    for resource in package["resources"]:
+        name, fields = resource["name"], [f["name"] for f in resource["schema"]["fields"]]
+        section = sections.get(name)
+        if section is None:
+            problems.append(f"{name}: no section in data-catalogue.html")
+            continue
+        title = section.h2.get_text(strip=True).rstrip("#").strip().replace("\u2019", "'")  # smart quotes
+        if title != resource.get("title", name):
+            problems.append(f"{name}: titled {title!r}, the package says {resource.get('title')!r}")
+        links = [a["href"] for a in section.select("a.reference.download") if a["href"].endswith(".csv")]
+        if len(links) != 1:
+            problems.append(f"{name}: {len(links)} CSV download links")
+            continue
+        csv_path = (page.parent / links[0]).resolve()
+        if not csv_path.is_file() or csv_path.name != Path(resource["path"]).name:
+            problems.append(f"{name}: the link {links[0]} is not a file of the built book named {resource['path']}")
+            continue
+        with csv_path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        if rows[0] != fields:
+            problems.append(f"{name}: the CSV's header {rows[0]} is not the schema's fields {fields}")
+        stated = re.search(r"Rows\s*:\s*([\d,]+)", section.get_text(" ", strip=True))
+        if not stated or int(stated.group(1).replace(",", "")) != len(rows) - 1:
+            problems.append(f"{name}: the page states {stated and stated.group(1)} rows, the CSV has {len(rows) - 1}")
+    extra = set(sections) - {r["name"] for r in package["resources"]}
+    assert len(package["resources"]) >= 60
+    assert not problems and not extra, "\n".join(problems + [f"{n}: in the catalogue, not in the package" for n in sorted(extra)])
