@@ -6,6 +6,11 @@ nbgrader's Autograde with a sandboxed kernel (:mod:`.sandbox`); a worker that cr
 or hangs costs only its current student and is replaced. Results, flags and reasons go
 to ``grading/<assignment>/results.json`` and a summary table; the exit status is 1 if
 any submission failed.
+
+Fairness: a submission whose run had a cell time out, a kernel die or stop, or its worker
+crash or hang is graded once more at the end, alone (no other worker running), and that
+second outcome is final; both are recorded (``first_run`` in results.json, a column of the
+summary), so a busy machine cannot turn a slow correct answer into a zero unseen.
 """
 
 from __future__ import annotations
@@ -171,6 +176,24 @@ class Worker:
             self.kill()
 
 
+#: Events after which a submission is graded again, alone, before its score is final.
+REGRADE_EVENTS = {"cell-timeout", "kernel-died", "wall-clock", "ignored-interrupt"}
+REGRADE_REASONS = ("grading took longer", "grading process crashed", "grading process error")
+
+
+def needs_regrade(result: dict) -> bool:
+    """A timed-out or killed cell, or a worker that crashed or hung: the outcome may depend on load."""
+    if any(kind in REGRADE_EVENTS for kind, _ in result.get("events", [])):
+        return True
+    return result.get("status") == "failed" and str(result.get("reason") or "").startswith(REGRADE_REASONS)
+
+
+def first_run(result: dict) -> dict:
+    """What results.json keeps of a submission's first (parallel) run."""
+    keys = ("status", "reason", "auto_score", "auto_max", "score", "max_score", "flags", "seconds")
+    return {k: result[k] for k in keys if k in result}
+
+
 def _merge(checked: Checked, result: dict) -> dict:
     flags = list(checked.flags) + [detail for kind, detail in result.get("events", []) if kind in FLAG_EVENTS]
     return {**result, "flags": flags}
@@ -216,6 +239,7 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
     for s in students:
         if s not in results:
             todo.put(s)
+    todo_set = set(todo.queue)
     config = overrides(course, assignment, opts, db_url)
     per_student = opts.notebook_timeout + 180
     lock = threading.Lock()
@@ -255,6 +279,26 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
             while any(t.is_alive() for t in threads):  # short joins: Ctrl-C reaches this thread
                 for t in threads:
                     t.join(0.5)
+            again = [s for s in students if s in todo_set and needs_regrade(results[s])]
+            if again:  # every parallel worker has finished: nothing else runs beside these
+                progress.update(task, description=f"{assignment}: {len(again)} again, alone",
+                                total=len(students) + len(again))
+                worker = Worker(course, assignment, config, out_dir / "logs", len(threads))
+                live.append(worker)
+                try:
+                    for s in again:
+                        if stop.is_set():
+                            break
+                        try:
+                            second = worker.grade(s, per_student)
+                        except Exception as err:
+                            worker.kill()
+                            second = {"student": s, "status": "failed", "reason": f"grading process error: {err}"}
+                        results[s] = {**_merge(checked[s], second), "first_run": first_run(results[s]),
+                                      "graded_alone": True}
+                        progress.advance(task)
+                finally:
+                    worker.close()
         finally:
             stop.set()
             for w in list(live):  # Ctrl-C or an error: stop every worker and its kernel now
@@ -265,7 +309,8 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
         if r["status"] != "graded":
             forget(course, cfg, db_url, assignment, r["student"])
     summary = {"assignment": assignment, "workers": opts.workers, "isolated": opts.isolate,
-               "seconds": round(time.monotonic() - started, 2), "results": ordered}
+               "seconds": round(time.monotonic() - started, 2),
+               "graded_alone": [r["student"] for r in ordered if r.get("graded_alone")], "results": ordered}
     (out_dir / "results.json").write_text(json.dumps(summary, indent=2))
     return ordered
 
@@ -296,15 +341,24 @@ def summary_table(results: list[dict], console) -> None:
     graded = [r for r in results if r["status"] == "graded"]
     failed = [r for r in results if r["status"] != "graded"]
     flagged = [r for r in results if r.get("flags")]
+    alone = [r for r in results if r.get("graded_alone")]
+
+    def score(r: dict) -> str:
+        return f"{r['auto_score']:g} / {r['auto_max']:g}" if "auto_score" in r else "-"
+
     table = Table(title="Grading summary")
-    for col in ("student", "status", "auto score", "why / flags"):
+    for col in ("student", "status", "auto score", "first run (parallel)", "why / flags"):
         table.add_column(col)
     for r in results:
-        if r["status"] == "graded" and not r.get("flags"):
+        if r["status"] == "graded" and not r.get("flags") and not r.get("graded_alone"):
             continue
-        score = f"{r['auto_score']:g} / {r['auto_max']:g}" if "auto_score" in r else "-"
+        first = r.get("first_run")
+        before = f"{score(first) if first['status'] == 'graded' else first['status']}; graded again alone" if first else ""
         why = "; ".join(([r["reason"]] if r.get("reason") else []) + r.get("flags", []))
         # student-controlled text (file names, cell ids) is never read as rich markup
-        table.add_row(*(Text(str(cell)) for cell in (r["student"], r["status"], score, why)))
+        table.add_row(*(Text(str(cell)) for cell in (r["student"], r["status"], score(r), before, why)))
     console.print(table)
-    console.print(f"{len(results)} submissions: {len(graded)} graded, {len(failed)} failed, {len(flagged)} flagged")
+    changed = sum(1 for r in alone if (r["first_run"].get("auto_score"), r["first_run"]["status"])
+                  != (r.get("auto_score"), r["status"]))
+    console.print(f"{len(results)} submissions: {len(graded)} graded, {len(failed)} failed, {len(flagged)} flagged; "
+                  f"{len(alone)} graded again alone after a timeout or a killed kernel ({changed} changed)")
