@@ -50,6 +50,7 @@ class Options:
     warnings_pass: bool = True
     students: list[str] = field(default_factory=list)
     progress: bool = True
+    fork_server: bool = True  # kernels forked from a process with the course's modules imported
 
 
 def grading_dir(course: Path, assignment: str) -> Path:
@@ -95,7 +96,8 @@ def overrides(course: Path, assignment: str, opts: Options, db_url: str) -> dict
         "LimitOutputBytes": {"max_bytes": opts.max_output_bytes},
         "StderrWarnings": {"enabled": opts.warnings_pass},
         "SandboxKernelManager": {"isolate": opts.isolate, "hide_paths": hide, "readonly_paths": readonly,
-                                 "memory_mb": opts.memory_mb, "cpu_seconds": opts.cpu_seconds},
+                                 "memory_mb": opts.memory_mb, "cpu_seconds": opts.cpu_seconds,
+                                 "fork_server": opts.fork_server},
     }
     if opts.cell_timeout:
         cfg["Execute"] = {"timeout": opts.cell_timeout}
@@ -309,6 +311,7 @@ def grade(course: Path, assignment: str, opts: Options, console=None) -> list[di
         if r["status"] != "graded":
             forget(course, cfg, db_url, assignment, r["student"])
     summary = {"assignment": assignment, "workers": opts.workers, "isolated": opts.isolate,
+               "fork_server": opts.isolate and opts.fork_server,
                "seconds": round(time.monotonic() - started, 2),
                "graded_alone": [r["student"] for r in ordered if r.get("graded_alone")], "results": ordered}
     (out_dir / "results.json").write_text(json.dumps(summary, indent=2))

@@ -94,6 +94,8 @@ class SandboxKernelManager(AsyncKernelManager):
     hide_paths = List(Unicode(), help="paths the kernel must not see (the course root, the gradebook...)").tag(config=True)
     readonly_paths = List(Unicode(), help="paths the kernel must keep reading even under a hidden one").tag(config=True)
     copy_limit_mb = Integer(200, help="largest submission folder copied into the sandbox (MB)").tag(config=True)
+    fork_server = Bool(True, help="fork sandboxed kernels from a process that has imported the course's modules "
+                                  "(coursekit.grading.forkserver) instead of starting Python each time").tag(config=True)
 
     _workdir: Path | None = None
 
@@ -127,6 +129,11 @@ class SandboxKernelManager(AsyncKernelManager):
         return work
 
     async def _async_pre_start_kernel(self, **kw):
+        if self.isolate and self.fork_server and self.provisioner is None:
+            from .forkserver import ForkProvisioner
+
+            self.kernel_id = kw.get("kernel_id") or self.kernel_id or secrets.token_hex(16)
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         if self.isolate:
             uid, gid = ensure_user(self.user)
             self._ids = (uid, gid)
@@ -137,32 +144,47 @@ class SandboxKernelManager(AsyncKernelManager):
             self.cache_ports = False
         return await super()._async_pre_start_kernel(**kw)
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if not self.isolate:
-            return cmd
-        uid, gid = self._ids
-        os.chown(self.connection_file, uid, gid)
-        work = str(self._workdir)
+    def _base_env(self) -> dict[str, str]:
+        """The kernel's environment without its folder: also the fork server's."""
         env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
-        env.update(PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", HOME=work, TMPDIR=work,
-                   IPYTHONDIR=f"{work}/.ipython", MPLCONFIGDIR=f"{work}/.matplotlib", XDG_CACHE_HOME=f"{work}/.cache",
+        env.update(PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                    PYTHONNOUSERSITE="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
                    # the kernel's folder must not shadow installed modules (a submitted coursekit/)
                    PYTHONSAFEPATH="1",
                    # one thread per numerical library: kernels share the sandbox user's process cap
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        return env
+
+    def fork_env(self) -> dict[str, str]:
+        return dict(self._base_env(), HOME="/nonexistent")
+
+    def jail_spec(self) -> dict:
+        """What :mod:`coursekit.grading.jail` (or the fork server) needs to confine this kernel."""
+        uid, gid = self._ids
+        work = str(self._workdir)
+        env = self._base_env()
+        env.update(HOME=work, TMPDIR=work, IPYTHONDIR=f"{work}/.ipython", MPLCONFIGDIR=f"{work}/.matplotlib",
+                   XDG_CACHE_HOME=f"{work}/.cache")
         home = os.path.expanduser("~")
-        spec = {
+        return {
             "uid": uid, "gid": gid, "workdir": work, "env": env,
             "hide": [*self.hide_paths, str(run_root()), home, *WRITABLE_PLACES],
             "readonly": [*self.readonly_paths, sys.prefix, sys.base_prefix],
             "as_bytes": self.memory_mb * 2**20, "cpu_seconds": self.cpu_seconds, "nproc": self.nproc,
             "fsize_bytes": self.fsize_mb * 2**20, "nofile": self.nofile,
         }
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self.isolate:
+            return cmd
+        uid, gid = self._ids
+        os.chown(self.connection_file, uid, gid)
+        if self.fork_server:  # the ForkProvisioner hands cmd and jail_spec() to the fork server
+            return cmd
         return ["unshare", "--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
                 "--propagation", "private", "--", sys.executable, "-m", "coursekit.grading.jail",
-                json.dumps(spec), "--", *cmd]
+                json.dumps(self.jail_spec()), "--", *cmd]
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
