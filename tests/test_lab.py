@@ -100,10 +100,12 @@ def open_in_lab(browser, base: str, path: str):
         return r.continue_()
 
     page.route("**/*", route)
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=120_000)
-    page.evaluate("window.__panel = window.jupyterapp.shell.currentWidget")  # the document we opened
+    # ?reset: a clean workspace, or JupyterLab reopens the previous test's document beside this one
+    page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
+    find = ("[...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === %r"
+            " && w.sessionContext)" % path)
+    page.wait_for_function(f"window.jupyterapp && !!({find})", timeout=120_000)
+    page.evaluate(f"window.__panel = {find}")  # the document we opened, found by its path
     return context, page, remote
 
 
