@@ -77,8 +77,11 @@ def _kernel(spec: dict, cmd: list[str]) -> None:
 
         app = IPKernelApp.instance()
         app.initialize(sys.argv[1:])
-        if "coursekit.guidance" in sys.modules:  # `import coursekit` registers it only in a running IPython
-            sys.modules["coursekit.guidance"].install()
+        # what these modules do on import only when IPython runs: do it now, as a fresh import would
+        if "ipywidgets" in sys.modules:
+            sys.modules["ipywidgets"]._handle_ipython()  # the widget comm targets
+        if "coursekit.guidance" in sys.modules:
+            sys.modules["coursekit.guidance"].install()  # "Part N is not done yet" messages
         app.start()
         code = 0
     except BaseException:
