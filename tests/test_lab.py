@@ -11,7 +11,6 @@ sees once every part is done.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import BIN, REPO, env_with_venv
-from test_browser import CHROMIUM, FLAGS
+from test_browser import browser  # noqa: F401  (the course's chromium, offline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TOKEN = "coursekit-lab-test"
@@ -70,20 +69,6 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium not installed (in CI this is a failure)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def open_in_lab(browser, base: str, path: str):

@@ -80,18 +80,23 @@ def drop(uid: int, gid: int) -> None:
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
     cmd = argv[argv.index("--") + 1:]
+    enter(spec)
+    os.execve(cmd[0], cmd, spec["env"])
+
+
+def enter(spec: dict) -> None:
+    """Confine this process as ``spec`` says: hidden paths, limits, the sandbox user, its folder;
+    the kernel's own stdout/stderr (not the notebook's outputs) go to its folder, not the grader's log."""
     hide(spec["hide"], spec["workdir"], spec.get("readonly", []))
     limit(spec)
     drop(spec["uid"], spec["gid"])
     os.chdir(spec["workdir"])
     os.umask(0o077)
-    # the kernel's own stdout/stderr (not the notebook's outputs) go to its folder, not the grader's log
     log = os.open("kernel.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.execve(cmd[0], cmd, spec["env"])
 
 
 if __name__ == "__main__":
