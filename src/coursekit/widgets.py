@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import ipywidgets as w
-from IPython.display import display
+from IPython.core.interactiveshell import InteractiveShell
 
 from . import guidance, regions
 
@@ -31,20 +31,33 @@ def explorer(render: Callable[..., Any], **controls: w.ValueWidget) -> w.VBox:
     out = w.Output()
 
     def update(_change=None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            try:
-                display(render(**{k: c.value for k, c in controls.items()}))
-            except Exception as err:  # show the student a message, not a traceback
-                hint = guidance.message(err, err.__traceback__, where="explorer")
-                if hint:
-                    print(hint)
-                elif isinstance(err, NotImplementedError):
-                    print("Nothing to show yet: write the function this explorer uses, then run this cell again.")
-                else:
-                    print(f"Cannot show this ({type(err).__name__}): {err}")
+        # Replace the output area's contents in one state update rather than capturing with
+        # `with out:`: a captured display makes nbclient (nbgrader, myst-nb) send the widget's
+        # state back on the shell channel mid-cell, and it then misses the cell's reply until
+        # its timeout (30 s per explorer cell at timeout 30).
+        try:
+            shown = _display_output(render(**{k: c.value for k, c in controls.items()}))
+        except Exception as err:  # show the student a message, not a traceback
+            shown = {"output_type": "stream", "name": "stdout", "text": _explain(err) + "\n"}
+        out.outputs = (shown,)
 
     for control in controls.values():
         control.observe(update, names="value")
     update()
     return w.VBox([w.HBox(list(controls.values())), out])
+
+
+def _display_output(obj: Any) -> dict:
+    """``obj`` as one display_data output, formatted as IPython would display it."""
+    data, metadata = InteractiveShell.instance().display_formatter.format(obj)
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def _explain(err: Exception) -> str:
+    """What an explorer shows instead of a traceback when its render function fails."""
+    hint = guidance.message(err, err.__traceback__, where="explorer")
+    if hint:
+        return hint
+    if isinstance(err, NotImplementedError):
+        return "Nothing to show yet: write the function this explorer uses, then run this cell again."
+    return f"Cannot show this ({type(err).__name__}): {err}"
