@@ -54,16 +54,21 @@ def _defined_names(source: str) -> list[str]:
     return [ln.split("(")[0][4:].strip() for ln in source.splitlines() if ln.startswith("def ")]
 
 
-def class_of(n: int, source_nb: dict, release_nb: dict, seed: int = 0) -> dict[str, dict]:
-    """``n`` submissions: about 40% perfect, 20% blank, 30% partly wrong, 10% looping."""
+#: Kinds of submission, one cycle of ten: "mixed" has a looping answer in ten, "honest" none.
+MIXES = {"mixed": ["perfect"] * 4 + ["blank"] * 2 + ["partly"] * 3 + ["loop"],
+         "honest": ["perfect"] * 4 + ["blank"] * 2 + ["partly"] * 4}
+
+
+def class_of(n: int, source_nb: dict, release_nb: dict, seed: int = 0, mix: str = "mixed") -> dict[str, dict]:
+    """``n`` submissions: about 40% perfect, 20% blank, 30% partly wrong, 10% looping
+    (``mix="honest"``: 40% partly wrong, no looping answer)."""
     rng = random.Random(seed)
     good = perfect(source_nb, release_nb)
     parts = code_answers(good)
     answers = _answers(source_nb)
     out = {}
     for i in range(n):
-        kind = ["perfect"] * 4 + ["blank"] * 2 + ["partly"] * 3 + ["loop"]
-        kind = kind[i % 10]
+        kind = MIXES[mix][i % 10]
         nb = good if kind == "perfect" else release_nb
         if kind in ("partly", "loop"):
             nb = good
