@@ -4,7 +4,7 @@
   installed by ``npm ci --prefix tests``) runs on every built page, with its
   dropdowns and code toggles open so what they hold is checked too, so new
   chapters are covered as soon as they are in the table of contents; any
-  critical or serious violation fails, naming rule, page and element.
+  violation, minor ones included, fails, naming rule, page and element.
 - Keyboard: every chart control (Altair params bound to inputs) on every page
   has a label saying what it sets, is reached with Tab, shows a visible focus
   and changes with the arrow keys (Space for a checkbox); one slider is driven
@@ -130,13 +130,14 @@ VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "
 
 
 @pytest.mark.parametrize("screen", VIEWPORTS)
-def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys, screen):
-    """On a laptop and on a phone (the theme moves its header into a side panel there)."""
+def test_axe_finds_no_violation(book, browser, capsys, screen):
+    """On a laptop and on a phone (the theme moves its header into a side panel there). Any impact
+    fails: the last minor ones (pandas' empty corner header) are named by book-a11y.js."""
     if not AXE_JS.exists():
         _missing("axe-core", "npm ci --prefix tests")
     by_impact: collections.Counter = collections.Counter()
     by_rule: collections.Counter = collections.Counter()
-    blocking, tried_network = [], []
+    found, tried_network = [], []
     all_pages = pages(book)
     for path in all_pages:
         context, page, tried = open_page(browser, path, viewport=VIEWPORTS[screen])
@@ -147,9 +148,8 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys, scree
                 impact = node["impact"] or violation["impact"]
                 by_impact[impact] += 1
                 by_rule[(violation["id"], impact)] += 1
-                if impact in BLOCKING:
-                    blocking.append(f"{impact} {violation['id']} ({violation['help']}) on {name} ({screen}): "
-                                    f"{node['target']}  {node['html']}")
+                found.append(f"{impact} {violation['id']} ({violation['help']}) on {name} ({screen}): "
+                                f"{node['target']}  {node['html']}")
         tried_network += [f"{name}: {url}" for url in tried]
         context.close()
     counts = ", ".join(f"{impact} {by_impact[impact]}" for impact in IMPACTS)
@@ -159,7 +159,7 @@ def test_axe_finds_no_critical_or_serious_violation(book, browser, capsys, scree
             print(f"  {impact:9} {rule:32} {n}")
     assert len(all_pages) >= 10, f"only {len(all_pages)} pages found under {book}"
     assert not tried_network, "pages tried the network:\n" + "\n".join(tried_network)
-    assert not blocking, f"{len(blocking)} critical or serious axe violations:\n" + "\n".join(blocking)
+    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
 # --- keyboard ------------------------------------------------------------------------------------

@@ -166,7 +166,8 @@ CHART_WIDTHS = """() => {
 @pytest.mark.parametrize("width", [390, 1300])
 def test_charts_fit_the_page_column(built_book, browser, width):
     """Issue 10: on a phone (390 px) and a laptop (1300 px) no chart is wider than the page column;
-    a chart too wide even at two thirds of its size scrolls sideways in its own focusable box."""
+    a chart too wide even at two thirds of its size scrolls sideways in its own focusable box; and
+    nothing on these pages (an output table glued into the text, say) makes the page scroll sideways."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.route("**/*", lambda route: route.abort() if urlparse(route.request.url).scheme in ("http", "https") else route.continue_())
     problems, seen = [], 0
@@ -180,6 +181,9 @@ def test_charts_fit_the_page_column(built_book, browser, width):
         measured = page.evaluate(CHART_WIDTHS)
         column = measured["column"]
         name = page_path.relative_to(built_book).as_posix()
+        page_w, view_w = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if page_w > view_w + 1:
+            problems.append(f"{name} at {width} px: the page is {page_w} px wide and scrolls sideways")
         for c in measured["charts"]:
             seen += 1
             where = f"{name} #{c['chart']} at {width} px: column ends at {column:.0f} px"
@@ -191,4 +195,4 @@ def test_charts_fit_the_page_column(built_book, browser, width):
         page.close()
     context.close()
     assert seen >= 40, f"only {seen} charts found"
-    assert not problems, "charts wider than the page column:\n" + "\n".join(problems)
+    assert not problems, "charts or pages wider than the page column:\n" + "\n".join(problems)

@@ -374,3 +374,11 @@ def test_chart_renders_under_a_grading_kernels_memory_cap():
             "assert 'vegaEmbed' in html and len(html) > 500_000, len(html)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_data_table_has_a_caption_and_named_headers():
+    frame = pd.DataFrame({"what": ["Companies"], "n": [8]})
+    html = charts.data_table(frame, "Counts", {"what": "Quantity", "n": "Value"}).to_html()
+    assert "<caption>Counts</caption>" in html and ">Quantity</th>" in html
+    with pytest.raises(ValueError, match="'Counts': a column has an empty header"):
+        charts.data_table(frame, "Counts", {"what": "", "n": "Value"})

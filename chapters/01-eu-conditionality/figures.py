@@ -83,7 +83,7 @@ def contractors_table(claims: pd.DataFrame, implied: float, fits: list[int]):
                  "Implied total: 8 ÷ 0.42", "Totals for which 8 rounds to 42%"],
         "value": [f"{claims.loc['chinese_contractors', 'value']:.0f}", f"{claims.loc['chinese_contractor_share', 'value']:.0f}%",
                   f"{implied:.2f}", ", ".join(map(str, fits))]})
-    return data_table(rows, "The 42% claim and the base it implies (our arithmetic)", {"what": "", "value": "Value"})
+    return data_table(rows, "The 42% claim and the base it implies (our arithmetic)", {"what": "Quantity", "value": "Value"})
 
 
 def exports_alt(totals: pd.DataFrame) -> str:
@@ -133,7 +133,7 @@ def models_table(models: pd.DataFrame):
     order = ["what it offers", "strings attached", "how it works", "weak spots the article names", "how governments respond"]
     wide = wide.loc[order, ["EU", "China", "Russia"]].reset_index()
     return data_table(wide, f"Three models of connectivity as the article describes them (our paraphrase of {_CITE_ARTICLE})",
-                      {"aspect": "", "EU": "EU", "China": "China", "Russia": "Russia"})
+                      {"aspect": "Aspect", "EU": "EU", "China": "China", "Russia": "Russia"})
 
 
 def recommendations_table(recs: pd.DataFrame):

@@ -192,8 +192,13 @@ def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", 
 
 
 def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, formats: dict | None = None):
-    """The table behind a chart, as an accessible HTML table with a caption."""
-    shown = frame[list(columns)] .rename(columns=columns) if columns else frame
+    """The table behind a chart, as an accessible HTML table with a caption.
+
+    Every column needs a header a screen reader can say: an empty one is an error."""
+    shown = frame[list(columns)].rename(columns=columns) if columns else frame
+    blank = [str(k) for k in shown.columns if not str(k).strip()]
+    if blank:
+        raise ValueError(f"{caption!r}: a column has an empty header; name it (columns={{'what': 'Measure'}})")
     styler = shown.style.hide(axis="index").set_caption(caption)
     if formats:
         styler = styler.format({columns.get(k, k) if columns else k: v for k, v in formats.items()}, na_rep="–")

@@ -2,8 +2,10 @@
  * - Each chart's actions menu: vega-embed writes a <summary> holding only an
  *   icon; it gets a name ("Chart actions") and the icon is marked decorative.
  * - Radio bindings: the group of radio buttons gets the binding's label.
- * - A wide data table behind a figure scrolls sideways: when it does, its box
- *   becomes a focusable group named after the table's caption.
+ * - A pandas table's empty corner header (above the row labels) gets a name a screen reader
+ *   can say ("Row label", visually hidden), so no header cell is empty.
+ * - A wide table from a notebook output (behind a figure, or in the text) scrolls sideways:
+ *   when it does, its box becomes a focusable group named after the table's caption.
  * - Charts fit the page column (book-a11y.css): each chart's SVG gets its drawn width as
  *   --book-chart-w, so the CSS can scale it down to fit, to two thirds at most; a chart that
  *   still does not fit scrolls sideways in its box, which then becomes focusable (it is already
@@ -26,6 +28,12 @@
         svg.setAttribute("focusable", "false");
       });
     });
+    root.querySelectorAll("table.dataframe thead th:empty").forEach(function (th) {
+      var name = document.createElement("span");
+      name.className = "book-a11y-hidden";
+      name.textContent = "Row label";
+      th.appendChild(name);
+    });
     root.querySelectorAll(".vega-bind").forEach(function (bind) {
       var group = bind.querySelector(".vega-bind-radio");
       var name = bind.querySelector(".vega-bind-name");
@@ -36,10 +44,10 @@
     });
   }
 
-  // A wide table behind a figure scrolls sideways (book-a11y.css): a keyboard user must be able
+  // A wide output table scrolls sideways (book-a11y.css): a keyboard user must be able
   // to reach and scroll it, so a scrolling one becomes a named, focusable group.
   function scrollable() {
-    document.querySelectorAll("details.sd-dropdown[open] .output.text_html").forEach(function (box) {
+    document.querySelectorAll(".bd-article .output.text_html").forEach(function (box) {
       var table = box.querySelector("table");
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("data-book-a11y-scroll", "");
