@@ -382,3 +382,25 @@ def test_data_table_has_a_caption_and_named_headers():
     assert "<caption>Counts</caption>" in html and ">Quantity</th>" in html
     with pytest.raises(ValueError, match="'Counts': a column has an empty header"):
         charts.data_table(frame, "Counts", {"what": "", "n": "Value"})
+
+
+def test_explorer_draws_without_nbclient_writing_back_to_the_kernel(tmp_path):
+    """A captured display in an Output widget made nbclient (nbgrader, myst-nb) send the widget's
+    state on the shell channel mid-cell, after which it missed the cell's reply until its timeout
+    (ch05's explorer cell: 30 s at timeout 30). The explorer must draw without that round trip."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets as w\nfrom coursekit import widgets\n"
+        "widgets.explorer(lambda n: f'n = {n}', n=w.IntSlider(value=3))")])
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    sent = []
+    with client.setup_kernel():
+        send = client.kc.shell_channel.send
+        client.kc.shell_channel.send = lambda msg: (sent.append(msg["header"]["msg_type"]), send(msg))
+        client.execute_cell(nb.cells[0], 0)
+    assert "comm_msg" not in sent, sent
+    state = client.widget_state if hasattr(client, "widget_state") else {}
+    shown = [o for s in state.values() for o in s.get("outputs", [])]
+    assert any("n = 3" in o.get("data", {}).get("text/plain", "") for o in shown), shown
