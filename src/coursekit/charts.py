@@ -196,9 +196,10 @@ def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None
 
     Every column needs a header a screen reader can say: an empty one is an error."""
     shown = frame[list(columns)].rename(columns=columns) if columns else frame
-    blank = [str(k) for k in shown.columns if not str(k).strip()]
+    blank = [k for k, header in zip(columns or frame.columns, shown.columns) if not str(header).strip()]
     if blank:
-        raise ValueError(f"{caption!r}: a column has an empty header; name it (columns={{'what': 'Measure'}})")
+        raise ValueError(f"{caption!r}: a column has an empty header ({', '.join(map(repr, blank))}); "
+                         f"give it a name a screen reader can say, e.g. columns={{{blank[0]!r}: 'Measure'}}")
     styler = shown.style.hide(axis="index").set_caption(caption)
     if formats:
         styler = styler.format({columns.get(k, k) if columns else k: v for k, v in formats.items()}, na_rep="–")
