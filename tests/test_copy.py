@@ -1,0 +1,421 @@
+"""The copy check: our text shares no run of 8+ words with a source text outside quotation marks.
+
+Issue 23. "Prose is ours" (DESIGN.md): facts, numbers, names and dates carry over from
+``../shared/source-texts/`` with a citation, sentences do not. This test reads everything that
+teaches (chapters and their ``figures.py``, assignments in their source and student versions,
+instructor notes and mistakes lists, the front page, the data catalogue, the data package and the
+CSVs' text) and fails on a run of 8 or more consecutive words that also stands, in that order, in a
+source text, unless the run is quoted.
+
+How it compares. Both sides are cut into words, ignoring case, punctuation, accents and the kind of
+quote, dash or apostrophe ("Russia’s" = "Russia's" = "Russias"); footnote markers (¹²³) are dropped.
+Every 8-word window of a source text goes into a set; every 8-word window of our text found in that
+set marks its words as shared, and overlapping windows join into one run.
+
+What is allowed. Words inside quotation marks ("...", “...”, ‘...’), Markdown blockquotes, and the
+names and titles listed in ``tests/copy_allowlist.yaml`` (each with a reason) count as quoted. A run
+fails when at least ``UNQUOTED_LIMIT`` (5) of its words stand outside quotation marks: a quotation
+excuses itself and a word or two that introduce it, not a copied clause beside it. Text in Python
+code (chapter code cells, notebook code cells, ``figures.py``) is checked in its strings and
+comments only.
+
+Where the source texts are. The repository's sibling folder ``../shared/source-texts`` (as on the
+course's machines), or the folder named by ``COURSE_SOURCE_TEXTS``. When neither exists the test is
+skipped, except under CI (``CI=1``), where it fails: a copy check that cannot read its sources has
+not checked anything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import fnmatch
+import io
+import json
+import os
+import re
+import tokenize
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+ALLOWLIST = Path(__file__).with_name("copy_allowlist.yaml")
+N = 8  # words in a window
+UNQUOTED_LIMIT = 5  # a run fails when this many of its words stand outside quotation marks
+
+
+def source_dir() -> Path:
+    env = os.environ.get("COURSE_SOURCE_TEXTS")
+    return Path(env) if env else REPO.parent / "shared" / "source-texts"
+
+
+# ---------------------------------------------------------------- words -------------------------
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+
+
+def _norm_word(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in word if c.isalnum())
+
+
+@dataclass
+class Segment:
+    """A piece of our text: its characters, the line of each stretch, and where it sits."""
+
+    file: str
+    text: str
+    where: str = ""  # "cell 12", "row 4, column what", a JSON path...
+    breaks: list[tuple[int, int]] = field(default_factory=lambda: [(0, 1)])  # (char offset, line)
+    quoted_all: bool = False  # a blockquote or a column allow-listed as quotation
+
+    def line(self, pos: int) -> int:
+        i = bisect.bisect_right([b[0] for b in self.breaks], pos) - 1
+        off, line = self.breaks[max(i, 0)]
+        return line + self.text.count("\n", off, pos)
+
+
+def words(text: str) -> list[tuple[str, int]]:
+    """(normalised word, character offset) for each word of text; footnote markers dropped."""
+    text = text.translate({ord(c): " " for c in _SUPERSCRIPTS})
+    out = []
+    for m in _WORD.finditer(text):
+        w = _norm_word(m.group())
+        if w:
+            out.append((w, m.start()))
+    return out
+
+
+_QUOTE_PAIRS = [
+    re.compile(r"“[^”]*”"),
+    re.compile(r"‘(?:[^’]|’(?=[^\W_]))*’(?![^\W_])"),  # a ’ between letters is an apostrophe
+]
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside quotation marks: curly pairs, and straight double quotes paired in order."""
+    spans = [m.span() for rx in _QUOTE_PAIRS for m in rx.finditer(text)]
+    straight = [m.start() for m in re.finditer(r'"', text)]
+    spans += [(a, b + 1) for a, b in zip(straight[0::2], straight[1::2])]
+    return spans
+
+
+# ---------------------------------------------------------------- sources -----------------------
+
+
+@dataclass
+class Sources:
+    grams: dict[tuple[str, ...], tuple[str, int]]  # window -> (file name, line) of its first sighting
+    files: list[str]
+
+
+@lru_cache(maxsize=1)
+def sources() -> Sources:
+    folder = source_dir()
+    files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if not files:
+        msg = f"the source texts are not at {folder} (set COURSE_SOURCE_TEXTS to their folder)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{msg}; in CI the copy check must run")
+        pytest.skip(msg)
+    grams: dict[tuple[str, ...], tuple[str, int]] = {}
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        seg = Segment(path.name, text)
+        ws = words(text)
+        toks = [w for w, _ in ws]
+        for i in range(len(toks) - N + 1):
+            grams.setdefault(tuple(toks[i : i + N]), (path.name, seg.line(ws[i][1])))
+    return Sources(grams, [p.name for p in files])
+
+
+# ---------------------------------------------------------------- allow-list --------------------
+
+
+@lru_cache(maxsize=1)
+def allowlist() -> dict:
+    spec = yaml.safe_load(ALLOWLIST.read_text(encoding="utf-8")) or {}
+    for kind in ("phrases", "columns"):
+        for entry in spec.get(kind) or []:
+            assert str(entry.get("reason", "")).strip(), f"{ALLOWLIST.name}: {entry} has no reason"
+    phrases = [tuple(w for w, _ in words(e["text"])) for e in spec.get("phrases") or []]
+    columns = [(e["table"], e["column"]) for e in spec.get("columns") or []]
+    return {"phrases": [p for p in phrases if p], "columns": columns}
+
+
+def column_allowed(table: str, column: str) -> bool:
+    """Whether an allow-list entry (its table may be a glob such as ``ch02_*``) covers table.column."""
+    return any(fnmatch.fnmatchcase(table, t) and column == c for t, c in allowlist()["columns"])
+
+
+# ---------------------------------------------------------------- reading our files -------------
+
+
+def _blocks(lines: list[str], first_line: int):
+    """Markdown prose in blocks (paragraphs, list items, table rows): (text, first line, blockquote?)."""
+    block: list[str] = []
+    start = first_line
+    quote = False
+
+    def flush():
+        if block:
+            yield "\n".join(block), start, quote
+
+    for k, line in enumerate(lines):
+        s = line.lstrip()
+        new_item = bool(re.match(r"([-*+]|\d+[.)]|\|)\s", s)) or s.startswith("|")
+        is_quote = s.startswith(">")
+        if not s or new_item or is_quote != quote:
+            yield from flush()
+            block, start, quote = [], first_line + k, is_quote
+        if s:
+            block.append(line)
+    yield from flush()
+
+
+def _python(code: str, file: str, first_line: int, where: str = "") -> list[Segment]:
+    """Strings (adjacent literals joined) and comments of Python code; magics blanked."""
+    code = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in code.split("\n"))
+    segs: list[Segment] = []
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return [Segment(file, code, where, [(0, first_line)])]
+    run_text, run_breaks = "", []
+
+    def close():
+        nonlocal run_text, run_breaks
+        if run_text:
+            segs.append(Segment(file, run_text, where, run_breaks))
+        run_text, run_breaks = "", []
+
+    for tok in toks:
+        if tok.type == tokenize.STRING:
+            body = re.sub(r"^[A-Za-z]*('''|\"\"\"|'|\")", "", tok.string)
+            body = body[: len(body) - len(re.search(r"('''|\"\"\"|'|\")$", body).group())]
+            body = body.replace('\\"', '"').replace("\\'", "'").replace("\\n", "\n")
+            run_breaks.append((len(run_text), first_line + tok.start[0] - 1))
+            run_text += body
+        elif tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or (
+            tok.type == tokenize.OP and tok.string in "()"
+        ):
+            continue
+        else:
+            close()
+            if tok.type == tokenize.COMMENT:
+                segs.append(Segment(file, tok.string.lstrip("#"), where, [(0, first_line + tok.start[0] - 1)]))
+    close()
+    return segs
+
+
+def _markdown(text: str, file: str, first_line: int = 1, where: str = "") -> list[Segment]:
+    """Prose blocks of MyST Markdown, and the strings and comments of its code cells."""
+    lines = text.split("\n")
+    segs: list[Segment] = []
+    k = 0
+    if lines and lines[0].strip() == "---":  # front matter (jupytext header)
+        end = next((j for j in range(1, len(lines)) if lines[j].strip() == "---"), 0)
+        k = end + 1
+    prose_from = k
+    while k < len(lines):
+        m = re.match(r"\s*(`{3,}|~{3,})\s*\{code-cell\}", lines[k])
+        if not m:
+            k += 1
+            continue
+        for body, start, quote in _blocks(lines[prose_from:k], first_line + prose_from):
+            segs.append(Segment(file, body, where, [(0, start)], quoted_all=quote))
+        fence = m.group(1)
+        end = next((j for j in range(k + 1, len(lines)) if lines[j].strip() == fence), len(lines))
+        code = [l for l in lines[k + 1 : end]]
+        code = ["" if re.match(r"\s*:[\w-]+:", l) else l for l in code]  # cell options
+        segs += _python("\n".join(code), file, first_line + k + 1, where)
+        k = prose_from = end + 1
+    for body, start, quote in _blocks(lines[prose_from:], first_line + prose_from):
+        segs.append(Segment(file, body, where, [(0, start)], quoted_all=quote))
+    return segs
+
+
+def _notebook(path: Path, rel: str) -> list[Segment]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    segs = []
+    for i, cell in enumerate(nb["cells"]):
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        where = f"cell {i}"
+        if cell["cell_type"] == "code":
+            segs += _python(src, rel, 1, where)
+        else:
+            segs += _markdown(src, rel, 1, where)
+    return segs
+
+
+def _json_strings(node, path: str):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _json_strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            name = value.get("name") if isinstance(value, dict) else None
+            yield from _json_strings(value, f"{path}[{name or i}]")
+    elif isinstance(node, str):
+        yield path.lstrip("."), node
+
+
+def _datapackage(path: Path, rel: str) -> list[Segment]:
+    raw = path.read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    segs = []
+    for where, value in _json_strings(json.loads(raw), ""):
+        if len(value.split()) < N:
+            continue
+        needle = json.dumps(value, ensure_ascii=False)[:40]
+        line = next((j + 1 for j, l in enumerate(lines) if needle in l), 0)
+        segs.append(Segment(rel, value, where, [(0, line)]))
+    return segs
+
+
+def _csv(path: Path, rel: str) -> list[Segment]:
+    segs = []
+    table = path.stem
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        for row in reader:
+            for col, value in zip(header, row):
+                if len(value.split()) >= N:
+                    segs.append(Segment(rel, value, f"row {reader.line_num - 1}, column {col}",
+                                        [(0, reader.line_num)], quoted_all=column_allowed(table, col)))
+    return segs
+
+
+def our_files() -> list[str]:
+    pats = ["chapters/*/*.md", "chapters/*/figures.py", "exercises/source/*/*.ipynb", "assignments/*.ipynb",
+            "assignments/*.md", "instructors/*.md", "instructors/mistakes/*.md", "intro.md", "data-catalogue.md",
+            "data/datapackage.json", "data/*.csv"]
+    return sorted({str(p.relative_to(REPO)) for pat in pats for p in REPO.glob(pat)})
+
+
+def segments(rel: str) -> list[Segment]:
+    path = REPO / rel
+    if rel.endswith(".ipynb"):
+        return _notebook(path, rel)
+    if rel.endswith(".py"):
+        return _python(path.read_text(encoding="utf-8"), rel, 1)
+    if rel.endswith(".json"):
+        return _datapackage(path, rel)
+    if rel.endswith(".csv"):
+        return _csv(path, rel)
+    return _markdown(path.read_text(encoding="utf-8"), rel)
+
+
+# ---------------------------------------------------------------- the check ---------------------
+
+
+@dataclass
+class Hit:
+    file: str
+    where: str
+    line: int
+    shared: str
+    unquoted: int
+    source: str
+    source_line: int
+
+    def __str__(self) -> str:
+        at = f"{self.file}:{self.line}" + (f" ({self.where})" if self.where else "")
+        return (f"{at}: {len(self.shared.split())} words shared with {self.source}:{self.source_line}, "
+                f"{self.unquoted} outside quotation marks: \"{self.shared}\"")
+
+
+def hits_in(seg: Segment, src: Sources) -> list[Hit]:
+    ws = words(seg.text)
+    if len(ws) < N:
+        return []
+    toks = [w for w, _ in ws]
+    spans = [(0, len(seg.text))] if seg.quoted_all else quoted_spans(seg.text)
+    starts = sorted(spans)
+    quoted = [any(a <= pos < b for a, b in starts) for _, pos in ws]
+    for phrase in allowlist()["phrases"]:
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if tuple(toks[i : i + n]) == phrase:
+                quoted[i : i + n] = [True] * n
+    shared = [False] * len(toks)
+    first: dict[int, tuple[str, int]] = {}
+    for i in range(len(toks) - N + 1):
+        found = src.grams.get(tuple(toks[i : i + N]))
+        if found:
+            shared[i : i + N] = [True] * N
+            first.setdefault(i, found)
+    out = []
+    i = 0
+    while i < len(toks):
+        if not shared[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and shared[j]:
+            j += 1
+        unquoted = sum(1 for k in range(i, j) if not quoted[k])
+        if unquoted >= UNQUOTED_LIMIT:
+            source, source_line = first[i]
+            text = " ".join(w if not quoted[k] else f"[{w}]" for k, w in enumerate(toks[i:j], start=i))
+            out.append(Hit(seg.file, seg.where, seg.line(ws[i][1]), text, unquoted, source, source_line))
+        i = j
+    return out
+
+
+def copy_hits(rel: str) -> list[Hit]:
+    src = sources()
+    return [h for seg in segments(rel) for h in hits_in(seg, src)]
+
+
+# ---------------------------------------------------------------- tests -------------------------
+
+
+@pytest.mark.parametrize("rel", our_files())
+def test_no_unquoted_copy_from_the_source_texts(rel):
+    hits = copy_hits(rel)
+    assert not hits, (
+        f"{len(hits)} run(s) of {N}+ words copied from ../shared/source-texts without quotation marks "
+        "(rewrite in our words keeping facts, numbers, names, dates, modality and scope; or quote a short "
+        "phrase and attribute it; a name or title goes in tests/copy_allowlist.yaml with a reason). "
+        "Words in [brackets] are quoted or allow-listed:\n" + "\n".join(f"  {h}" for h in hits)
+    )
+
+
+def test_the_check_finds_a_copied_sentence_and_excuses_a_quoted_one():
+    """The checker itself: a copied sentence fails, the same sentence quoted passes, a paraphrase passes."""
+    src = sources()
+    gram = next(iter(src.grams))  # any 8 words of a source text, in order
+    sentence = " ".join(gram)
+    assert hits_in(Segment("t.md", f"We note that {sentence}, as reported."), src)
+    assert not hits_in(Segment("t.md", f"We note that “{sentence}”, as reported."), src)
+    assert not hits_in(Segment("t.md", f'We note that "{sentence}", as reported.'), src)
+    assert not hits_in(Segment("t.md", "Completely our own words about visa bonds and the income they cost."), src)
+    code = f'x = 1  # {sentence}\ny = "{sentence}"\n'
+    assert len([h for s in _python(code, "t.py", 1) for h in hits_in(s, src)]) == 2
+
+
+def test_allowlist_entries_have_reasons_and_are_used():
+    """Every allow-listed name or title has a reason and still occurs in a file the check reads."""
+    spec = yaml.safe_load(ALLOWLIST.read_text(encoding="utf-8")) or {}
+    texts = {rel: " ".join(w for s in segments(rel) for w, _ in words(s.text)) for rel in our_files()}
+    unused = []
+    for entry in spec.get("phrases") or []:
+        assert str(entry.get("reason", "")).strip(), f"{entry['text']!r} needs a reason"
+        phrase = " ".join(w for w, _ in words(entry["text"]))
+        if not any(f" {phrase} " in f" {t} " for t in texts.values()):
+            unused.append(entry["text"])
+    for entry in spec.get("columns") or []:
+        assert str(entry.get("reason", "")).strip(), f"{entry} needs a reason"
+        tables = sorted((REPO / "data").glob(f"{entry['table']}.csv"))
+        having = [t for t in tables if entry["column"] in next(csv.reader(t.open(encoding="utf-8")), [])]
+        if not having:
+            unused.append(f"{entry['table']}.{entry['column']}")
+    assert not unused, f"allow-list entries no file uses any more (remove them): {unused}"
