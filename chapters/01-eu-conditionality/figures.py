@@ -73,7 +73,7 @@ def conventions_table(conventions: pd.DataFrame):
 def contractors_alt(boxes: pd.DataFrame, share: float, implied: float) -> str:
     counts = boxes["who"].value_counts()
     return (f"{len(boxes)} squares, one per contractor: {list_values(counts.reset_index(), 'who', 'count', '{}')}. "
-            f"Eight out of {implied:.2f}, the total that {share:.0f} percent implies, rounded to {len(boxes)}. "
+            f"{counts.get('company from China', 0)} out of {implied:.2f}, the total that {share:.0f} percent implies, rounded to {len(boxes)}. "
             "The likely base is contractors named in publicly reported allegations from January 2016 to March 2023, not all contractors.")
 
 
