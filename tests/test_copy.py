@@ -3,7 +3,7 @@
 Issue 23. "Prose is ours" (DESIGN.md): facts, numbers, names and dates carry over from
 ``../shared/source-texts/`` with a citation, sentences do not. This test reads everything that
 teaches (chapters and their ``figures.py``, assignments in their source and student versions,
-instructor notes and mistakes lists, the front page, the data catalogue, the data package and the
+instructor notes and mistakes lists (``exercises/mistakes/*.yml`` and the pages written from them), the front page, the data catalogue, the data package and the
 CSVs' text) and fails on a run of 8 or more consecutive words that also stands, in that order, in a
 source text, unless the run is quoted.
 
@@ -12,7 +12,7 @@ quote, dash or apostrophe ("Russia’s" = "Russia's" = "Russias"); footnote mark
 Every 8-word window of a source text goes into a set; every 8-word window of our text found in that
 set marks its words as shared, and overlapping windows join into one run.
 
-What is allowed. Words inside quotation marks ("...", “...”, ‘...’), Markdown blockquotes, and the
+What is allowed. Words inside quotation marks ("...", “...”, ‘...’, '...'), Markdown blockquotes, and the
 names and titles listed in ``tests/copy_allowlist.yaml`` (each with a reason) count as quoted. A run
 fails when at least ``UNQUOTED_LIMIT`` (5) of its words stand outside quotation marks: a quotation
 excuses itself and a word or two that introduce it, not a copied clause beside it. Text in Python
@@ -98,11 +98,24 @@ _QUOTE_PAIRS = [
 ]
 
 
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[—–-]))'(?=\S)")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)'(?=$|[\s.,;:!?)\]—–-])")
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Character spans inside quotation marks: curly pairs, and straight double quotes paired in order."""
     spans = [m.span() for rx in _QUOTE_PAIRS for m in rx.finditer(text)]
     straight = [m.start() for m in re.finditer(r'"', text)]
     spans += [(a, b + 1) for a, b in zip(straight[0::2], straight[1::2])]
+    # 'single quotes' (the CSV notes use them): an opener follows a space or a bracket, a closer
+    # precedes one; an apostrophe inside a word is neither, and a closer with no opener is ignored
+    closers = [m.start() for m in _SINGLE_CLOSE.finditer(text)]
+    for m in _SINGLE_OPEN.finditer(text):
+        if spans and any(a <= m.start() < b for a, b in spans):
+            continue
+        end = next((c for c in closers if c > m.start()), None)
+        if end is not None:
+            spans.append((m.start(), end + 1))
     return spans
 
 
@@ -293,9 +306,32 @@ def _csv(path: Path, rel: str) -> list[Segment]:
     return segs
 
 
+def _yaml(path: Path, rel: str) -> list[Segment]:
+    """Every string of a YAML file (the mistakes lists); a ``code`` value is read as Python."""
+    segs: list[Segment] = []
+
+    def walk(node, key=""):
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                walk(v, getattr(k, "value", ""))
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                walk(v, key)
+        elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+            if key == "code":
+                segs.extend(_python(node.value, rel, line))
+            else:
+                segs.append(Segment(rel, node.value, key, [(0, line)]))
+
+    walk(yaml.compose(path.read_text(encoding="utf-8")))
+    return segs
+
+
 def our_files() -> list[str]:
     pats = ["chapters/*/*.md", "chapters/*/figures.py", "exercises/source/*/*.ipynb", "assignments/*.ipynb",
-            "assignments/*.md", "instructors/*.md", "instructors/mistakes/*.md", "intro.md", "data-catalogue.md",
+            "assignments/*.md", "instructors/*.md", "instructors/mistakes/*.md", "exercises/mistakes/*.yml",
+            "intro.md", "data-catalogue.md",
             "data/datapackage.json", "data/*.csv"]
     return sorted({str(p.relative_to(REPO)) for pat in pats for p in REPO.glob(pat)})
 
@@ -310,6 +346,8 @@ def segments(rel: str) -> list[Segment]:
         return _datapackage(path, rel)
     if rel.endswith(".csv"):
         return _csv(path, rel)
+    if rel.endswith(".yml"):
+        return _yaml(path, rel)
     return _markdown(path.read_text(encoding="utf-8"), rel)
 
 
