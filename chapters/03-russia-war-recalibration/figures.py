@@ -67,11 +67,11 @@ def memberships_table(grid: pd.DataFrame):
 
 # --- Facilities -----------------------------------------------------------------------------------
 
-def facilities_alt(sites: pd.DataFrame, troops: int) -> str:
+def facilities_alt(sites: pd.DataFrame, troops: float) -> str:
     def one(r):
         return f"{r.facility} in {r.country} ({r.where})"
     return ("Map of Central Asia with Russia's facilities: " + "; ".join(one(r) for r in sites.itertuples())
-            + f". The article states that roughly {troops:,} Russian troops are in Tajikistan. Kazakhstan, "
+            + f". The article states that roughly {troops:,.0f} Russian troops are in Tajikistan. Kazakhstan, "
             "Kyrgyzstan and Tajikistan have a facility the article names; Turkmenistan and Uzbekistan have none on the map.")
 
 
@@ -159,10 +159,11 @@ def growth_numbers(vintages: pd.DataFrame, stated: float) -> dict:
 
 def vintages_alt(v: pd.DataFrame, stated: float) -> str:
     imf = v[v["publisher"] == "IMF"].sort_values("published")
-    others = v[v["publisher"] != "IMF"]
+    others = v[v["publisher"] != "IMF"].sort_values("published")
+    others = others.assign(release=others["publisher"] + " " + others["vintage"])  # name whose figure it is
     return (f"Dot chart of Russia's 2024 growth by release date, with a line at {stated} percent, the article's "
             "figure. IMF releases in order: " + list_values(imf, "vintage", "growth_2024_pct", "{:.1f}", " percent")
-            + ". Others: " + list_values(others, "vintage", "growth_2024_pct", "{:.1f}", " percent")
+            + ". Other publishers: " + list_values(others, "release", "growth_2024_pct", "{:.1f}", " percent")
             + ". Hollow points are forecasts, filled points estimates.")
 
 

@@ -154,6 +154,7 @@ def main() -> None:
         w.writeheader()
         for r in csv.DictReader(f):
             out = {k: r[k].strip() for k in keep}
+            out["type"] = out["type"].replace("grosss weight", "gross weight")  # USGS's one typo in these labels
             out["unit"] = out["unit"] or "metric tons"
             out["reserves_2024"] = out["reserves_2024"] if num(out["reserves_2024"]) is not None else ""
             out["source"], out["endnote_key"] = USGS25, ""
