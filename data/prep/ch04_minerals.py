@@ -138,6 +138,9 @@ def wna() -> list[dict]:
                                 num(r[f"prod_{year}"]), "", "WNA marks this country's figure as an estimate" if est == "yes" else "", WNA))
     return rows
 
+#: Typos in the type labels of USGS's MCS 2025 file, corrected in ch04_ca_ranks.
+TYPOS = {"grosss weight": "gross weight", "poduction": "production", "Ferosilicon": "Ferrosilicon"}
+
 
 def main() -> None:
     rows = mcs2025() + mcs2026() + wna()
@@ -154,7 +157,8 @@ def main() -> None:
         w.writeheader()
         for r in csv.DictReader(f):
             out = {k: r[k].strip() for k in keep}
-            out["type"] = out["type"].replace("grosss weight", "gross weight")  # USGS's one typo in these labels
+            for typo, word in TYPOS.items():  # USGS's typos in these labels
+                out["type"] = out["type"].replace(typo, word)
             out["unit"] = out["unit"] or "metric tons"
             out["reserves_2024"] = out["reserves_2024"] if num(out["reserves_2024"]) is not None else ""
             out["source"], out["endnote_key"] = USGS25, ""
