@@ -33,7 +33,8 @@ from . import sandbox
 from .validate import Checked, assignment_spec, stage
 
 #: Events from the executor that make a submission "flagged" for the instructor.
-FLAG_EVENTS = {"kernel-died", "wall-clock", "ignored-interrupt", "output-capped", "stderr-warning", "cell-timeout"}
+FLAG_EVENTS = {"kernel-died", "wall-clock", "ignored-interrupt", "output-capped", "stderr-warning", "cell-timeout",
+               "judge-disagrees"}
 
 
 @dataclass

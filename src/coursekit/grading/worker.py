@@ -70,14 +70,16 @@ def lock_gradebook(lock_path: Path) -> None:
 
 
 def preprocessors(cfg: Config) -> list:
-    """nbgrader's autograde pipeline with the guarded executor, the byte cap and the stderr policy."""
+    """nbgrader's autograde pipeline with the judged executor (test cells judged outside the
+    kernel, :mod:`.judge`), the byte cap and the stderr policy."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
                                         SaveAutoGrades)
 
-    from .execute import GuardedExecute, LimitOutputBytes, StderrWarnings
+    from .execute import LimitOutputBytes, StderrWarnings
+    from .judge import JudgedExecute
 
-    return [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputBytes,
+    return [JudgedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputBytes,
             StderrWarnings, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
@@ -124,7 +126,8 @@ def grade_one(cfg: Config, assignment: str, student: str, log_dir: Path) -> dict
             result.update(scores(coursedir.db_url, assignment, student))
     except Exception as err:
         result.update(status="failed", reason=f"no grades in the gradebook: {err}"[:500])
-    result["events"] = list(execute.EVENTS)
+    result["judge_seconds"] = round(sum(float(d) for k, d in execute.EVENTS if k == "judge-seconds"), 3)
+    result["events"] = [(k, d) for k, d in execute.EVENTS if k != "judge-seconds"]
     result["seconds"] = round(time.monotonic() - started, 2)
     log.removeHandler(handler)
     text = buffer.getvalue()
