@@ -191,21 +191,36 @@ def timeline(events: pd.DataFrame, *, date: str = "date", event: str = "event", 
     return alt.layer(*layers).properties(width=220, height=alt.Step(26))
 
 
+def _plain_formats(shown: pd.DataFrame) -> dict:
+    """Formats for columns given none, so a number reads as the prose writes it: a float column whose
+    values are all whole prints without decimals (59, not pandas' 59.000000) and a yes/no column as
+    yes/no (not True/False). Other float columns keep pandas' default; give them a format."""
+    out = {}
+    for name in shown.columns:
+        col = shown[name].dropna()
+        if col.empty:
+            continue
+        if pd.api.types.is_bool_dtype(col) or col.map(lambda v: isinstance(v, bool)).all():
+            out[name] = lambda v: "yes" if v else "no"
+        elif pd.api.types.is_float_dtype(col) and (col == col.round()).all():
+            out[name] = "{:.0f}"
+    return out
+
+
 def data_table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, formats: dict | None = None):
     """The table behind a chart, as an accessible HTML table with a caption.
 
-    Every column needs a header a screen reader can say: an empty one is an error."""
+    Every column needs a header a screen reader can say: an empty one is an error. A column
+    without a format prints whole numbers without decimals and booleans as yes/no."""
     shown = frame[list(columns)].rename(columns=columns) if columns else frame
     blank = [k for k, header in zip(columns or frame.columns, shown.columns) if not str(header).strip()]
     if blank:
         raise ValueError(f"{caption!r}: a column has an empty header ({', '.join(map(repr, blank))}); "
                          f"give it a name a screen reader can say, e.g. columns={{{blank[0]!r}: 'Measure'}}")
     styler = shown.style.hide(axis="index").set_caption(caption)
-    if formats:
-        styler = styler.format({columns.get(k, k) if columns else k: v for k, v in formats.items()}, na_rep="–")
-    else:
-        styler = styler.format(na_rep="–")
-    return styler
+    given = {columns.get(k, k) if columns else k: v for k, v in (formats or {}).items()}
+    plain = {k: v for k, v in _plain_formats(shown).items() if k not in given}
+    return styler.format({**plain, **given}, na_rep="–")
 
 
 def spec(chart) -> dict:
