@@ -127,8 +127,11 @@ def test_claims_as_stated():
     assert claims.loc[["uranium_kaz", "titanium_kaz", "zinc_kaz", "gold_reserves_kaz", "gold_reserves_uzb"],
                       "stated_rank"].tolist() == [1, 3, 7, 10, 11]
     assert (claims.loc[["uranium_kaz", "titanium_kaz", "zinc_kaz"], "endnote"] == 27).all()
+    assert claims.loc[["gold_reserves_kaz", "gold_reserves_uzb"], "endnote"].isna().all()  # the gold sentence has no marker
     assert claims.loc["rules_order_years", "stated_value"] == 80
-    assert pd.isna(claims.loc["us_military_rank", "endnote"])  # the unsourced ranking
+    third = claims.loc["us_third_superpower"]  # "third" counts the superpowers the region balances: not a rank
+    assert third["kind"] == "words" and pd.isna(third["stated_rank"]) and pd.isna(third["endnote"])
+    assert not (claims["kind"].eq("rank") & claims["subject"].str.contains("military")).any()
     assert "Jegseth" in claims.loc["secretary_name", "stated_words"]
 
 
@@ -137,8 +140,10 @@ def test_events_no_more_precise_than_the_article():
     board = events.loc["KAZ and UZB join Board of Peace"]
     assert board["date_precision"] == "month"  # "two weeks on": approximate, no invented day
     assert events.loc["US operation in Venezuela", "date"] == pd.Timestamp("2026-01-03")
-    assert events.loc["C5+1 summit at White House", "stated_by"] == "photo caption"
-    assert events.loc["US ties turn to business", "date_precision"] == "year"
+    dinner = events.loc["C5+1 leaders' White House dinner"]  # the caption dates the dinner, the text the summit's month
+    assert (dinner["stated_by"], dinner["date"]) == ("photo caption", pd.Timestamp("2025-11-06"))
+    ties = events.loc["US-Central Asia ties deepen"]
+    assert (ties["date_precision"], ties["endnote"]) == ("year", 11)  # "In 2025, relations ... evolved": endnote 11
 
 
 def test_reactions_five_silent_states():

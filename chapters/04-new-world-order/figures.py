@@ -35,12 +35,13 @@ def claims_table(checked: pd.DataFrame):
 # --- Uranium --------------------------------------------------------------------------------------
 
 def uranium_alt(u: pd.DataFrame, world: float) -> str:
+    u = u.sort_values("rank", kind="stable")  # largest first, as the bars are drawn
     return (f"Bar chart of uranium mine production in 2024, tonnes of uranium, with each country's share of the world "
             f"total of {world:,.0f} tonnes: " + list_values(u, "country", "share_pct", "{:.1f}", " percent") + ".")
 
 
 def uranium_table(u: pd.DataFrame):
-    return data_table(u, "Uranium mine production, 2024 (tonnes U; World Nuclear Association, 'est.' marked "
+    return data_table(u.sort_values("rank", kind="stable"), "Uranium mine production, 2024 (tonnes U; World Nuclear Association, 'est.' marked "
                          "estimated), with the share of the world total (our arithmetic)",
                       {"country": "Country", "value": "Production (tU)", "estimated": "Estimated",
                        "share_pct": "Share of world (%)", "rank": "Rank"}, {"value": "{:,.0f}", "share_pct": "{:.1f}"})
