@@ -192,7 +192,7 @@ def test_explorer_renders_and_reports_errors():
 
     slider = w.IntSlider(value=5000, min=5000, max=15000, step=5000)
     box = widgets.explorer(render, country=widgets.country_dropdown(["TJK", "KGZ"]), bond=slider)
-    assert isinstance(box.children[1], w.Output) and _shown(box) == "'TJK: 5000'"
+    assert isinstance(box.children[1], w.Output) and _shown(box) == "TJK: 5000\n"  # a message, shown without quote marks
     slider.value = 15000
     assert seen == [("TJK", 5000), ("TJK", 15000)]
     assert _shown(box) == "Cannot show this (ValueError): too large\n"  # replaces the chart
@@ -403,4 +403,69 @@ def test_explorer_draws_without_nbclient_writing_back_to_the_kernel(tmp_path):
     assert "comm_msg" not in sent, sent
     state = client.widget_state if hasattr(client, "widget_state") else {}
     shown = [o for s in state.values() for o in s.get("outputs", [])]
-    assert any("n = 3" in o.get("data", {}).get("text/plain", "") for o in shown), shown
+    assert any("n = 3" in (o.get("text") or o.get("data", {}).get("text/plain", "")) for o in shown), shown
+
+
+def test_check_chart_checks_width_title_alt_text_and_order():
+    """Issue 24: a 600 px chart with no description fails where the prompt asks for at most 480 px and alt text."""
+    frame = pd.DataFrame({"country": ["A", "B"], "share": [1.0, 2.0]})
+    bare = alt.Chart(frame).mark_bar().encode(x="share:Q", y="country:N")
+    wide = bare.properties(width=600)
+    with pytest.raises(checks.CheckFailed, match=r"c \(width\): expected at most 480 px, got 600 px"):
+        checks.check_chart("c", wide, mark="bar", max_width=480)
+    with pytest.raises(checks.CheckFailed, match=r"c \(alt text\): expected a description.*got no alt text"):
+        checks.check_chart("c", bare, max_width=480, alt_text=True)
+    with pytest.raises(checks.CheckFailed, match=r"c \(title\): expected a title, got no title"):
+        checks.check_chart("c", bare, title=True)
+    good = charts.describe(bare.encode(y=alt.Y("country:N", sort="-x")).properties(width=300),
+                           "Two bars: A has a share of 1, B of 2; Kyrgyzstan has no score.", title="Shares, assumed")
+    checks.check_chart("c", good, mark="bar", max_width=480, title=True, title_mentions=[("assum", "scenario")],
+                       alt_text=True, alt_text_mentions=["Kyrgyzstan"], sort={"y": ["-x", "x"]})
+    with pytest.raises(checks.CheckFailed, match=r"alt text that mentions 'Tajikistan'"):
+        checks.check_chart("c", good, alt_text_mentions=["Tajikistan"])
+    with pytest.raises(checks.CheckFailed, match=r"order of y\): expected a sort such as sort='-x', got no sort"):
+        checks.check_chart("c", bare, sort={"y": ["-x"]})
+    with pytest.raises(checks.CheckFailed, match=r"title that mentions 'assum' or 'scenario'"):
+        checks.check_chart("c", charts.describe(bare, "Two bars of shares, one per country.", title="Shares"),
+                           title_mentions=[("assum", "scenario")])
+    layered = alt.layer(bare, bare.mark_text()).properties(width=700)
+    with pytest.raises(checks.CheckFailed, match="700 px"):
+        checks.check_chart("c", layered, mark="bar", max_width=480)
+    # a sort field given as EncodingSortField: the order defaults to ascending
+    by_field = bare.encode(y=alt.Y("country:N", sort=alt.EncodingSortField("share")))
+    checks.check_chart("c", by_field, sort={"y": [{"field": "share"}]})
+    with pytest.raises(checks.CheckFailed):
+        checks.check_chart("c", by_field, sort={"y": [{"field": "share", "order": "descending"}]})
+
+
+def test_checks_give_a_sentence_for_the_wrong_type():
+    series = pd.Series([10], name="rank")
+    with pytest.raises(checks.CheckFailed, match=r"expected a number, got a pandas Series of 1 value \(10\)\.\nHint: this is a whole column"):
+        checks.check_close("gold_2026", series, 10, tol=0)
+    with pytest.raises(checks.CheckFailed, match=r"got None\.\nHint: None usually means a function without `return`"):
+        checks.check_close("x", None, 1.0)
+    with pytest.raises(checks.CheckFailed, match=r"expected a tuple of 2 numbers, got \[100.0, 200.0\]"):
+        checks.check_close("range", [100.0, 200.0], (100.0, 200.0))
+    checks.check_close("range", (100.0, 200.000001), (100.0, 200.0))
+    with pytest.raises(checks.CheckFailed, match=r"got \(100.0, 210.0\)"):
+        checks.check_close("range", (100.0, 210.0), (100.0, 200.0))
+    with pytest.raises(checks.CheckFailed, match=r"the first difference is item 2: expected 9, got 3"):
+        checks.check_equal("l", [1, 2, 3, 4, 5], [1, 2, 9, 4, 5])
+    with pytest.raises(checks.CheckFailed, match=r"expected type list, got type tuple"):
+        checks.check_equal("l", (1, 2), [1, 2])
+    with pytest.raises(checks.CheckFailed, match=r"expected a function, got 3"):
+        checks.check_raises("f", 3, (1,), ValueError)
+    frame = pd.DataFrame({"a": range(100)})
+    with pytest.raises(checks.CheckFailed, match=r"got a pandas DataFrame \(100 rows; columns a\)") as info:
+        checks.check_equal("t", frame, [1])
+    assert len(str(info.value)) < 300  # never the whole table
+
+
+def test_a_failed_check_renders_as_its_message_in_ipython():
+    """IPython shows `_render_traceback_` instead of a traceback: the message and one line, nothing from checks.py."""
+    try:
+        checks.check_close("gold_2026", 10.5, 10, tol=0, hint="tied values share the best rank")
+    except checks.CheckFailed as err:
+        lines = err._render_traceback_()
+    assert lines[:2] == ["gold_2026: expected 10, got 10.5.", "Hint: tied values share the best rank"]
+    assert len(lines) == 3 and "checks.py" not in "".join(lines) and "Traceback" not in "".join(lines)

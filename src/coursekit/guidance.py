@@ -8,6 +8,14 @@ written or not run yet) into one line that says which part to do and how::
 
     Part 3 is not done yet: write `years_of_income` in the cell above and run it, then run this test again.
 
+Two more errors get a sentence instead of a traceback: the first *Run All* of
+a fresh student notebook stops at the first answer cell's ``raise
+NotImplementedError()``, and says which part to write first; and an error
+raised by a visible test's own code (``int(gold_2026)`` on a Series, say)
+says which answer the test could not use, instead of a traceback through test
+code. A failed check (:class:`coursekit.checks.CheckFailed`) shows only its
+message (what was expected, what came back, the hint).
+
 The error is still raised (the cell still fails, so nbgrader scores nothing
 for it): only what is *shown* changes. :func:`install` registers the message
 with IPython when ``coursekit`` is imported in a kernel; the explorer in
@@ -160,20 +168,89 @@ def _running_cell(tb: TracebackType | None) -> str:
     return ""
 
 
+def _names_text(part: dict) -> str:
+    """'write `f`, set `a` and `b`' for a part's answer names."""
+    funcs = [f"`{n}`" for n, kind in part["names"].items() if kind == "function"]
+    values = [f"`{n}`" for n, kind in part["names"].items() if kind != "function"]
+
+    def join(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    said = ([f"write {join(funcs)}"] if funcs else []) + ([f"set {join(values)}"] if values else [])
+    return ", ".join(said)
+
+
+def _part_of_cell(source: str, namespace: dict) -> tuple[dict, dict] | None:
+    """The part whose answer names a cell mentions most (among the assignments whose setup
+    names are most present in the namespace): ``(part, assignment info)``."""
+    best, found = None, None
+    for info in _parts().values():
+        present = sum(1 for n in info.get("setup", []) if n in namespace)
+        for part in info.get("parts", []):
+            hits = sum(1 for n in part["names"] if re.search(rf"\b{re.escape(n)}\b", source))
+            if hits and (best is None or (present, hits) > best):
+                best, found = (present, hits), (part, info)
+    return found
+
+
+def _unwritten_cell(frame) -> str | None:
+    """The stub's own ``raise NotImplementedError()`` at the top level of an answer cell."""
+    source = "".join(linecache.getlines(frame.f_code.co_filename))
+    found = _part_of_cell(source, frame.f_globals)
+    if found is None:
+        return None
+    part, _ = found
+    return (f"Part {part['part']} ({part['title']}) is not written yet: in this cell, replace "
+            f"`raise NotImplementedError()` with your code ({_names_text(part)}), then run the cell again. "
+            f"Run All stops at the first part that is not written yet.")
+
+
+def _test_code_error(err: BaseException, frames: list) -> str | None:
+    """An error raised by a visible test's own code (not by a student function it calls):
+    which answer the test could not use, in a sentence."""
+    cells = [(frame, line) for frame, line in frames if _is_cell(frame.f_code.co_filename)]
+    if not cells:
+        return None
+    running, _ = cells[0]
+    innermost, lineno = cells[-1]
+    if innermost.f_code.co_filename != running.f_code.co_filename:
+        return None  # raised inside a function the student wrote: their traceback is the useful one
+    source = "".join(linecache.getlines(running.f_code.co_filename))
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    found = None
+    for info in _parts().values():
+        for part in info.get("parts", []):
+            if first in part["tests"]:
+                found = part
+    if found is None:
+        return None
+    line = linecache.getline(running.f_code.co_filename, lineno).strip()
+    names = [n for n in found["names"] if re.search(rf"\b{re.escape(n)}\b", line)]
+    shown = line if len(line) <= 110 else line[:107] + "..."
+    detail = (str(err).strip().splitlines() or [""])[0]
+    what = " and ".join(f"`{n}`" for n in names) if names else "your answer"
+    return (f"Part {found['part']}'s test could not use {what}: `{shown}` stopped with "
+            f"{type(err).__name__}{': ' + detail if detail else ''}.\n"
+            f"Check that {what} {'is' if len(names) < 2 else 'are'} what Part {found['part']} asks for "
+            f"(a number, a list, a dict, a table with the columns it names...), run its cell, then run this test again.")
+
+
 def message(err: BaseException, tb: TracebackType | None = None, *, where: str = "test") -> str | None:
-    """One line for a student, or ``None`` when this error is not an unfinished part.
+    """What to show a student instead of a traceback, or ``None`` to show the traceback.
 
     ``where`` is ``"test"`` (a test cell, or any cell) or ``"explorer"`` (a widget)."""
     tb = tb if tb is not None else err.__traceback__
     frames = list(_frames(tb))
     if type(err) is NotImplementedError:
-        # the stub raised it itself: the innermost frame is the unfinished function
+        # the stub raised it itself: the innermost frame is the unfinished function, or the answer cell
         if not frames:
             return None
         frame, _ = frames[-1]
         name = frame.f_code.co_name
-        if name == "<module>" or not _is_cell(frame.f_code.co_filename):
+        if not _is_cell(frame.f_code.co_filename):
             return None
+        if name == "<module>":
+            return _unwritten_cell(frame) if where == "test" else None
         namespace = frame.f_globals
     elif type(err) is NameError:
         name = getattr(err, "name", None) or (re.findall(r"name '(\w+)' is not defined", str(err)) or [None])[0]
@@ -181,10 +258,10 @@ def message(err: BaseException, tb: TracebackType | None = None, *, where: str =
             return None
         namespace = frames[-1][0].f_globals if frames else {}
     else:
-        return None
+        return _test_code_error(err, frames) if where == "test" else None
     found = _lookup(name, namespace)
     if found is None:
-        return None
+        return _test_code_error(err, frames) if where == "test" and type(err) is NameError else None
     part, info = found
     again = "run this test again" if where == "test" else "run this cell again"
     if part is None:
@@ -203,9 +280,22 @@ def message(err: BaseException, tb: TracebackType | None = None, *, where: str =
 
 # --- IPython -----------------------------------------------------------------------------------
 
+#: The errors the handler looks at (a failed check is an AssertionError; errors from test code are
+#: mostly TypeError, AttributeError, KeyError/IndexError, ValueError). SyntaxError is not among them:
+#: IPython shows it before the cell runs.
+HANDLED = (NameError, NotImplementedError, AssertionError, TypeError, AttributeError, LookupError, ValueError,
+           ArithmeticError)
+
+
 def _handler(shell, etype, value, tb, tb_offset=None):
     """IPython's custom exception handler: it shows the error itself (the kernel
     sends it as the cell's error output, so the cell still fails)."""
+    from .checks import CheckFailed
+
+    if isinstance(value, CheckFailed):  # the check's own message: expected, got, hint
+        stb = value._render_traceback_()
+        shell._showtraceback(etype, value, stb)
+        return stb
     try:
         text = message(value, tb)
     except Exception:  # never hide the real error behind a broken hint
@@ -214,7 +304,10 @@ def _handler(shell, etype, value, tb, tb_offset=None):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     detail = str(value)
-    stb = [text, f"({etype.__name__}{': ' + detail if detail else ''}; this cell stopped here.)"]
+    if "\n" in text:  # a test that could not use an answer: the sentence says what stopped it
+        stb = text.splitlines()
+    else:
+        stb = [text, f"({etype.__name__}{': ' + detail if detail else ''}; this cell stopped here.)"]
     shell._showtraceback(etype, value, stb)
     return stb
 
@@ -233,6 +326,6 @@ def install() -> bool:
         return False
     if getattr(shell, "custom_exceptions", ()):
         return getattr(shell, "_coursekit_guidance", False)
-    shell.set_custom_exc((NameError, NotImplementedError), _handler)
+    shell.set_custom_exc(HANDLED, _handler)
     shell._coursekit_guidance = True
     return True

@@ -2,7 +2,9 @@
 
 ``exercises/mistakes/<assignment>.yml`` lists plausible wrong answers to an
 assignment's parts (what the mistake is, the test that should catch it, the
-wrong code). :func:`run` executes the source notebook once in one kernel,
+wrong code, and ``cause``: words the visible test's message must contain, so
+that it names the cause; or ``hidden_only``: why only a hidden test can catch
+it). :func:`run` executes the source notebook once in one kernel,
 then, for each mistake, runs the wrong code, then the test cell (its visible
 checks first, then the hidden ones) and records which check fails and the
 first line of its message, then puts the right answers back. :func:`markdown`
@@ -34,7 +36,10 @@ class Outcome:
     test: str
     mistake: str
     caught_by: str  # "visible", "hidden", "answer cell" or "nothing"
-    message: str
+    message: str  # the first line of the failure
+    detail: str = ""  # the whole message the student sees (with its hint)
+    cause: str | None = None  # words the visible message must contain
+    hidden_only: str | None = None  # why only a hidden test catches it
 
 
 class _Kernel:
@@ -90,7 +95,7 @@ def run(exercises: str | Path, mistakes_file: str | Path) -> list[Outcome]:
         for item in spec["mistakes"]:
             test = tests[item["test"]]
             visible, _, hidden = test.partition(_HIDDEN)
-            caught, message = "nothing", ""
+            caught, message, detail = "nothing", "", ""
             failed = kernel.run(item["code"])
             if failed:
                 caught, message = "answer cell", f"{failed[0]}: {_first_line(failed[1])}"
@@ -102,8 +107,10 @@ def run(exercises: str | Path, mistakes_file: str | Path) -> list[Outcome]:
                         if failed[0] != "CheckFailed":
                             first = f"{failed[0]}: {first}"
                         caught, message = where, _redact(first) if where == "hidden" else first
+                        detail = "" if where == "hidden" else failed[1] if failed[0] == "CheckFailed" else f"{failed[0]}: {failed[1]}"
                         break
-            outcomes.append(Outcome(int(item["part"]), item["test"], item["mistake"].strip(), caught, message))
+            outcomes.append(Outcome(int(item["part"]), item["test"], item["mistake"].strip(), caught, message, detail,
+                                    item.get("cause"), (item.get("hidden_only") or "").strip() or None))
             for code in [setup, *answers]:  # the right answers (and untouched data) back for the next mistake
                 kernel.run(code)
         return outcomes
@@ -119,7 +126,8 @@ def markdown(assignment: str, outcomes: list[Outcome]) -> str:
                  "nothing": "NOTHING (the tests let it pass)"}[o.caught_by]
         message = o.message.replace("`", "'")
         lines.append(f"- **Part {o.part}.** {o.mistake} Caught by {where} of `{o.test}`"
-                     + (f": `{message}`" if message else "."))
+                     + (f": `{message}`" if message else ".")
+                     + (f" (Only a hidden test can catch it: {o.hidden_only})" if o.hidden_only else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,29 @@ from pathlib import Path
 
 import nbformat
 
+#: The paragraph every assignment opens with (in its intro cell; tests/test_guidance.py checks that each source
+#: notebook has it, line breaks aside). Write it into a new assignment with :func:`how_it_works`.
+HOW_IT_WORKS = (
+    "**How it works.** Write your code where it says `# YOUR CODE HERE` (delete the `raise NotImplementedError()` "
+    "line). Each part has a test cell below it: run it, and it prints `ok: ...` for each check, or tells you what it "
+    "expected, what it got and a hint. The visible tests check everything the part asks for; more tests, hidden from "
+    "you, try other cases and decide the grade. Your answers must be plain variables and functions: the explorer "
+    "widget only helps you explore and is not graded. Before you submit, use *Kernel → Restart Kernel and Run All "
+    "Cells* and check that nothing fails."
+)
+
+
+def how_it_works(width: int = 116) -> str:
+    """:data:`HOW_IT_WORKS` wrapped as the notebooks' Markdown is."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(HOW_IT_WORKS, width=width, break_on_hyphens=False, break_long_words=False))
+
+
+def has_how_it_works(markdown: str) -> bool:
+    """Whether a Markdown cell holds :data:`HOW_IT_WORKS` (line breaks and spacing aside)."""
+    return " ".join(HOW_IT_WORKS.split()) in " ".join(markdown.split())
+
 
 def student_version(source: str | Path) -> nbformat.NotebookNode:
     """The student version of an nbgrader source notebook."""

@@ -48,7 +48,10 @@ def explorer(render: Callable[..., Any], **controls: w.ValueWidget) -> w.VBox:
 
 
 def _display_output(obj: Any) -> dict:
-    """``obj`` as one display_data output, formatted as IPython would display it."""
+    """``obj`` as one display_data output, formatted as IPython would display it; a string as
+    text (a message, not a Python value: no quote marks)."""
+    if isinstance(obj, str):
+        return {"output_type": "stream", "name": "stdout", "text": obj if obj.endswith("\n") else obj + "\n"}
     data, metadata = InteractiveShell.instance().display_formatter.format(obj)
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
