@@ -1,6 +1,7 @@
 """Unit tests of coursekit: bad input gets a clear error, helpers do what they say."""
 
 import json
+import re
 import shutil
 
 import altair as alt
@@ -382,6 +383,16 @@ def test_data_table_has_a_caption_and_named_headers():
     assert "<caption>Counts</caption>" in html and ">Quantity</th>" in html
     with pytest.raises(ValueError, match="'Counts': a column has an empty header"):
         charts.data_table(frame, "Counts", {"what": "", "n": "Value"})
+
+
+def test_data_table_prints_numbers_as_the_prose_does():
+    """A column given no format must not print pandas' six decimals (ch07's shares read 59.000000) nor
+    Python's True/False: whole numbers print without decimals, flags as yes/no, a given format wins."""
+    frame = pd.DataFrame({"form": ["sexual", "other"], "share": [59.0, 12.0], "derived": [False, True],
+                          "rate": [1.5, None], "mean": [42.66, 43.0]})
+    html = charts.data_table(frame, "Shares", formats={"mean": "{:.1f}"}).to_html()
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["sexual", "59", "no", "1.500000", "42.7", "other", "12", "yes", "–", "43.0"]
 
 
 def test_explorer_draws_without_nbclient_writing_back_to_the_kernel(tmp_path):

@@ -68,10 +68,15 @@ def exploitation_alt(shares: pd.DataFrame, base: pd.Series) -> str:
             f"{forms}. Based on {base['victims']} victims detected in {base['countries']} countries.")
 
 
+def _yes_no(flag) -> str:
+    return "yes" if flag else "no"
+
+
 def exploitation_table(shares: pd.DataFrame):
     return data_table(
         shares, "Shares of detected victims by form of exploitation (Boloca 2026, endnote 7, read as UNODC GLOTIP 2024)",
-        {"form": "Form", "share_pct": "Share (%)", "derived": "Derived, not stated", "note": "Note"})
+        {"form": "Form", "share_pct": "Share (%)", "derived": "Derived, not stated", "note": "Note"},
+        {"share_pct": "{:.0f}", "derived": _yes_no})  # whole percent, as the article and the prose write them
 
 
 def withheld_table(withheld: pd.DataFrame):
@@ -90,12 +95,14 @@ def remittances_alt(tjk: pd.DataFrame, article: pd.Series) -> str:
 
 
 def remittances_table(tjk: pd.DataFrame, article: pd.Series):
-    rows = pd.concat([tjk.assign(series="World Bank WDI (BX.TRF.PWKR.DT.GD.ZS)"),
+    # each row at its own precision: WDI to one decimal, the article's figure as it states it (49, not 49.0)
+    rows = pd.concat([tjk.assign(series="World Bank WDI (BX.TRF.PWKR.DT.GD.ZS)",
+                                 shown=tjk["remittances_gdp_pct"].map("{:.1f}".format)),
                       pd.DataFrame({"series": ["Article (endnote 10: World Bank TEU 2025)"], "year": [article["year"]],
-                                    "remittances_gdp_pct": [float(article["value_pct"])]})])
+                                    "shown": [f"{article['value_pct']:g}"]})])
     return data_table(
         rows, "Tajikistan, remittances as % of GDP (World Bank WDI, CC BY 4.0; Boloca 2026, endnote 10)",
-        {"series": "Series", "year": "Year", "remittances_gdp_pct": "% of GDP"}, {"remittances_gdp_pct": "{:.1f}"})
+        {"series": "Series", "year": "Year", "shown": "% of GDP"}, {"year": "{:.0f}"})
 
 
 def cpi_gap_alt(countries: pd.DataFrame, world: int) -> str:
@@ -130,9 +137,11 @@ def cpi_trend_alt(ca: pd.DataFrame, mean: pd.DataFrame, quoted: pd.DataFrame, wo
 def cpi_trend_table(ca: pd.DataFrame, mean: pd.DataFrame):
     wide = ca.pivot(index="year", columns="country", values="cpi_score").reset_index()
     wide = wide.merge(mean[["year", "cpi_score"]].rename(columns={"cpi_score": "Mean of all countries"}), on="year")
+    scores = {c: "{:.0f}" for c in wide.columns if c not in ("year", "Mean of all countries")}  # TI's scores are integers
     return data_table(
-        wide, "CPI scores 2012-2024 (Transparency International, CC BY-ND 4.0; the mean is computed by us from TI's file)",
-        formats={"Mean of all countries": "{:.1f}", "year": "{}"})
+        wide.rename(columns={"year": "Year"}),
+        "CPI scores 2012-2024 (Transparency International, CC BY-ND 4.0; the mean is computed by us from TI's file)",
+        formats={**scores, "Mean of all countries": "{:.1f}", "Year": "{}"})
 
 
 def threshold_alt(quoted: pd.DataFrame, world: int) -> str:
@@ -152,7 +161,8 @@ def legal_table(legal: pd.DataFrame):
     return data_table(
         legal, "Legal framework against trafficking as the article states it (Boloca 2026; no endnote)",
         {"country": "Country", "trafficking_criminalised": "Trafficking a crime", "national_action_plan": "National action plan",
-         "palermo_protocol": "Palermo Protocol"})
+         "palermo_protocol": "Palermo Protocol"},
+        {c: _yes_no for c in ["trafficking_criminalised", "national_action_plan", "palermo_protocol"]})
 
 
 def timeline_alt(events: pd.DataFrame) -> str:
