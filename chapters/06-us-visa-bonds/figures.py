@@ -13,7 +13,7 @@ from coursekit.charts import data_table, list_values
 
 def five_countries_alt(five: pd.DataFrame) -> str:
     added = five.dropna(subset=["date_added"]).sort_values("date_added")
-    added = added.assign(on=added["date_added"].dt.strftime("on %d %B %Y"))
+    added = added.assign(on=[f"on {d.day} {d:%B %Y}" for d in added["date_added"]])  # "1 January", not "01 January", aloud
     refused = five.dropna(subset=["refusal_rate_pct"]).sort_values("refusal_rate_pct", ascending=False)
     return ("Two panels. Top: dates the bond countries were added: "
             f"{list_values(added, 'country', 'on', '{}')}. "
@@ -91,7 +91,7 @@ def indexed_table(gni: pd.DataFrame):
 
 
 def timeline_alt(events: pd.DataFrame) -> str:
-    steps = "; ".join(f"{r.date:%d %B %Y}, {r.event}" for r in events.sort_values("date").itertuples())
+    steps = "; ".join(f"{r.date.day} {r.date:%B %Y}, {r.event}" for r in events.sort_values("date").itertuples())
     return f"Timeline of {len(events)} events: {steps}."
 
 
