@@ -1,8 +1,16 @@
-"""Numbers for a chapter's prose: glued as plain Python values, never silently rounded or missing."""
+"""Numbers for a chapter's prose: glued as plain Python values, never silently rounded or missing.
+
+The book pastes glued values with myst-nb (``{glue:text}``, ``{glue}``). In JupyterLab the same
+prose shows them through jupyterlab-myst's inline expressions (see :mod:`coursekit.labview`):
+``book.glued("name:fmt")`` and ``book.glued_output("name")``, evaluated in the chapter's kernel,
+read what was glued there. Importing this module in an IPython kernel records every glue call
+(``myst_nb.glue`` too) as it is displayed; nothing else changes in the kernel or its outputs.
+"""
 
 from __future__ import annotations
 
 import numbers
+import sys
 
 import pandas as pd
 
@@ -63,3 +71,92 @@ def glue_figure(name: str, chart, alt: str, table=None) -> None:
     glue(name, describe(chart, alt), display=False)
     if table is not None:
         glue(table_name(name), table, display=False)
+
+
+# --- the same numbers in JupyterLab ---------------------------------------------------------------
+
+_GLUED: dict[str, dict] = {}  # glue name -> its mimebundle, as myst-nb stores it in the cell's output
+
+
+def _record(data, metadata) -> None:
+    scrapbook = (metadata or {}).get("scrapbook") if isinstance(metadata, dict) else None
+    if isinstance(scrapbook, dict) and scrapbook.get("name") and isinstance(data, dict):
+        prefix = scrapbook.get("mime_prefix", "")
+        _GLUED[scrapbook["name"]] = {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
+
+
+def _install_recorder() -> bool:
+    """Record glue calls in this IPython kernel (once); False outside IPython."""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    publisher = getattr(shell, "display_pub", None)
+    if publisher is None:
+        return False
+    if getattr(publisher, "_coursekit_glue", False):
+        return True
+    publish = publisher.publish
+
+    def recording_publish(data, metadata=None, *args, **kwargs):
+        try:
+            _record(data, metadata)
+        except Exception:  # recording must never break a display
+            pass
+        return publish(data, metadata, *args, **kwargs)
+
+    publisher.publish = recording_publish
+    publisher._coursekit_glue = True
+    return True
+
+
+class _Pasted:
+    """Text shown as it is (jupyterlab-myst renders an expression's text/plain)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Output:
+    """A glued output (a table) displayed with all its formats."""
+
+    def __init__(self, bundle: dict):
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return dict(self.bundle)
+
+
+def _bundle(name: str) -> dict:
+    if name not in _GLUED:
+        raise LookupError(f"{name!r} is not glued yet: run the whole notebook (Run > Run All Cells)")
+    return _GLUED[name]
+
+
+def glued(spec: str) -> _Pasted:
+    """The text the book shows for ``{glue:text}`spec```: ``glued("bond_max:,")`` -> 3,000.
+
+    Same parsing and formatting as myst-nb's role (``name`` or ``name:format_spec``)."""
+    from myst_nb.core.variables import format_plain_text
+
+    parts = spec.rsplit(":", 1)
+    name, fmt = (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "s")
+    bundle = _bundle(name)
+    if "text/plain" not in bundle:
+        raise LookupError(f"{name!r} has no text to paste")
+    return _Pasted(format_plain_text(bundle["text/plain"], fmt))
+
+
+def glued_output(name: str) -> _Output:
+    """What the book shows for a ``{glue}`` block (a table): the glued output itself."""
+    return _Output(_bundle(name))
+
+
+_install_recorder()
