@@ -1,7 +1,7 @@
 # The course's commands. Each target sets up .venv itself if it is missing or stale.
 #   make book   build the HTML book into _build/html (warnings are errors)
 #   make test   run every test (units, data, notebooks, nbgrader round trip, book, browser)
-#   make lab    open JupyterLab on the course
+#   make lab    open JupyterLab on the course (the student's Lab); make lab-instructor: with nbgrader's tools
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -17,12 +17,13 @@ AXE := tests/node_modules/axe-core/axe.min.js
 DEPLOY_NPM := deploy/node_modules/.installed
 SERVER_STATIC := $(VENV)/etc/jupyter/jupyter_server_config.json
 
-.PHONY: help setup book test test-fast lab release grade report bench lock clean
+.PHONY: help setup book test test-fast lab lab-instructor release grade report bench lock clean
 
 help:
 	@echo "make book   build the book (HTML in _build/html/index.html)"
 	@echo "make test   run every test"
-	@echo "make lab    open JupyterLab on the course"
+	@echo "make lab    open JupyterLab on the course (the student's Lab)"
+	@echo "make lab-instructor   the instructor's Lab: nbgrader's formgrader, course list and create assignment"
 	@echo "make bench  run the benchmarks (figures in benchmarks/results/)"
 	@echo "make grade A=ch06_visa_bonds   autograde a class (parallel, sandboxed); make report A=..."
 
@@ -66,8 +67,17 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 # As root (a container, a course VM) JupyterLab refuses to start without --allow-root.
+# The two Labs are configured in one place, src/coursekit/labsettings.py (written by coursekit lab-settings
+# into .venv/etc/coursekit/<role>; the hub in deploy/ uses the same folders).
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+	JUPYTER_CONFIG_PATH=$(abspath $(VENV))/etc/coursekit/student$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),) \
+	  $(BIN)/jupyter lab --notebook-dir=. $(ALLOW_ROOT)
+
+# nbgrader reads exercises/nbgrader_config.py (the course root) from the server's working folder.
+lab-instructor: $(STAMP)
+	cd exercises && JUPYTER_CONFIG_PATH=$(abspath $(VENV))/etc/coursekit/instructor$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),) \
+	  $(abspath $(BIN))/jupyter lab --notebook-dir=.. $(ALLOW_ROOT)
 
 release: $(STAMP)
 	cd exercises && nbgrader generate_assignment --force $(A)

@@ -25,7 +25,6 @@ COURSE_HUB_ADMIN_TOKEN  optional: a token for the "course-admin" service (user a
                      through the REST API: creating accounts at the start of term, tests)
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -117,18 +116,26 @@ c.Spawner.environment = {
 if os.getuid() == 0 and MODE == "simple":
     c.Spawner.args = ["--allow-root"]
 
-STUDENT_LAB_OFF = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"]
-STUDENT_SERVER_OFF = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
+# The student's and the instructor's Lab are defined once, in src/coursekit/labsettings.py (the same
+# folders serve make lab, make lab-instructor and Binder): `coursekit lab-settings` (make setup) writes
+# them into the venv as etc/coursekit/<role>, each a Jupyter config folder put first on JUPYTER_CONFIG_PATH.
+# A student's has the formgrader, course list and create-assignment switched off, in JupyterLab and in
+# the server; an instructor's has them on.
+def role_config(role):
+    path = VENV / "etc" / "coursekit" / role
+    if not (path / "jupyter_server_config.json").is_file():
+        raise RuntimeError(f"{path} is missing: run `coursekit lab-settings` (make setup) in the course venv")
+    return str(path)
 
 
 def course_files(spawner):
     """Before a server starts: the user's nbgrader config (course, exchange; an instructor's course root)
-    and, for a student, the instructor tools switched off in JupyterLab and in the server."""
+    and the Lab of their role (the instructor tools switched off for a student)."""
     name = spawner.user.name
     instructor = name in INSTRUCTORS
     home = Path(HOMES / name) if MODE == "simple" else Path(os.path.expanduser(f"~{name}"))
     jupyter = home / ".jupyter"
-    (jupyter / "labconfig").mkdir(parents=True, exist_ok=True)
+    jupyter.mkdir(parents=True, exist_ok=True)
     lines = [
         "c = get_config()",
         f"c.CourseDirectory.course_id = {COURSE_ID!r}",
@@ -141,16 +148,13 @@ def course_files(spawner):
         course = Path(COURSE_ROOT.format(home=home, username=name))
         lines.append(f"c.CourseDirectory.root = {str(course)!r}")
     (jupyter / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
-    off = {} if instructor else {ext: True for ext in STUDENT_LAB_OFF}
-    (jupyter / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": off}, indent=1))
-    if not instructor:
-        spawner.args = list(spawner.args) + [
-            f"--ServerApp.jpserver_extensions={ {ext: False for ext in STUDENT_SERVER_OFF}!r}"]
+    spawner.environment = dict(spawner.environment,
+                               JUPYTER_CONFIG_PATH=role_config("instructor" if instructor else "student"))
     if MODE != "simple":
         import pwd
 
         pw = pwd.getpwnam(name)
-        for path in [jupyter, jupyter / "labconfig", jupyter / "nbgrader_config.py", jupyter / "labconfig" / "page_config.json"]:
+        for path in [jupyter, jupyter / "nbgrader_config.py"]:
             os.chown(path, pw.pw_uid, pw.pw_gid)
 
 

@@ -107,6 +107,8 @@ def _lab_settings(args) -> int:
 
     path = labsettings.install(args.prefix)
     print(f"JupyterLab opens .md chapters as notebooks (jupytext): {path}")
+    for role in labsettings.ROLES:
+        print(f"the {role}'s Lab: JUPYTER_CONFIG_PATH={labsettings.role_dir(role, args.prefix)} jupyter lab")
     return 0
 
 
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"))
     p.add_argument("--out", default=str(REPO / "assignments"))
     p.set_defaults(func=_student_versions)
-    p = sub.add_parser("lab-settings", help="make JupyterLab open .md chapters as notebooks (environment-wide)")
+    p = sub.add_parser("lab-settings", help="make JupyterLab open .md chapters as notebooks (environment-wide) "
+                                            "and write the student's and instructor's Lab configuration")
     p.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
     p.set_defaults(func=_lab_settings)
     p = sub.add_parser("vega-bundle", help="keep the Vega JavaScript in the environment (charts draw offline)")
