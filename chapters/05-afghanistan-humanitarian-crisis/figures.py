@@ -43,9 +43,13 @@ def prose_numbers(shares: pd.DataFrame, nutrition: pd.DataFrame, displacement: p
 
 # Fig. 5.1: the needs at a glance
 
+QUALIFIER = {"exactly": "", "about": "about ", "more than": "over "}  # how the article qualifies a count
+
+
 def needs_alt(needs: pd.DataFrame, at_risk_m: float) -> str:
+    shown = needs.assign(said=[f"{QUALIFIER[c]}{m:.1f}" for c, m in zip(needs["comparator"], needs["millions"])])
     return (f"{len(needs)} separate horizontal bars, each starting at zero, in millions of people: "
-            f"{list_values(needs, 'group', 'millions', '{:.1f}', ' million')}. A darker bar inside the malnourished "
+            f"{list_values(shown, 'group', 'said', '{}', ' million')}. A darker bar inside the malnourished "
             f"children marks the {at_risk_m:.1f} million at high risk of death. "
             "The groups overlap and are not meant to be added.")
 
@@ -135,8 +139,8 @@ def aid_numbers(aid: pd.DataFrame, cuts: pd.DataFrame, gni: float, last: pd.Seri
 
 
 def aid_alt(aid: pd.DataFrame, gni: float, last: pd.Series) -> str:
-    def both(low, high):
-        return f"{low:.2f}" + (f" to {high:.2f}" if pd.notna(high) else "")
+    def both(low, high):  # three significant figures: a stated 5 percent reads 5, USD 223 million 0.223 billion
+        return f"{low:.3g}" + (f" to {high:.3g}" if pd.notna(high) else "")
     rows = " ".join(f"{r.measure}: {both(r.usd_bn, r.usd_bn_high)} billion dollars ({r.usd_basis}) and "
                     f"{both(r.gni_pct, r.gni_pct_high)} percent of GNI ({r.gni_basis})." for r in aid.itertuples())
     return ("Two panels of bars, in dollars and in percent of GNI. " + rows
@@ -151,7 +155,7 @@ def aid_table(aid: pd.DataFrame, last: pd.Series):
         f"(implied GNI from the USAID figure; net ODA received in {int(last['year'])} from the World Bank WDI)",
         {"measure": "Measure", "usd_bn": "USD bn (low)", "usd_bn_high": "USD bn (high)", "usd_basis": "Dollars are",
          "gni_pct": "% of GNI (low)", "gni_pct_high": "% of GNI (high)", "gni_basis": "Shares are"},
-        {"usd_bn": "{:.3f}", "usd_bn_high": "{:.3f}", "gni_pct": "{:.2f}", "gni_pct_high": "{:.2f}"})
+        {"usd_bn": "{:.3f}", "usd_bn_high": "{:.3f}", "gni_pct": "{:.3g}", "gni_pct_high": "{:.3g}"})
 
 
 # Fig. 5.5: the funding gap
