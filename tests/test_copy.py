@@ -22,20 +22,34 @@ checked in its strings and comments only.
 Where the source texts are. The folder named by ``COURSE_SOURCE_TEXTS``, else the repository's
 sibling folder ``../shared/source-texts``, else ``/work/shared/source-texts`` (the course
 machines' shared folder; ``data/prep/ch04_minerals.py`` falls back to it for the reference data
-too), so that a clean clone anywhere on such a machine finds them. When none exists the test is
+too), so that a clean clone anywhere on such a machine finds them.
+
+Without them: the fingerprint. The source texts are third-party articles and stay out of the
+repository, but ``tests/source_fingerprints.json.gz`` holds, for each source file, the hash of every
+normalised 8-word window (blake2b, 8 bytes; sorted) and the line the window starts on, and no
+text. When no folder above holds the texts (or ``COURSE_SOURCE_TEXTS=none`` forces it), the check
+looks our windows up in it instead: a failure then names the source file and line but cannot show
+the source's words. When the texts are here, the test also checks that the committed fingerprint
+was made from them; after a source text (or the way words are normalised) changes, regenerate it
+with ``python tests/test_copy.py --fingerprint``. With neither texts nor fingerprint the test is
 skipped, except under CI (``CI=1``), where it fails: a copy check that cannot read its sources has
 checked nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
 import csv
 import fnmatch
+import gzip
+import hashlib
 import io
 import json
 import os
 import re
+import struct
+import sys
 import tokenize
 import unicodedata
 from dataclasses import dataclass, field
@@ -47,14 +61,19 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 ALLOWLIST = Path(__file__).with_name("copy_allowlist.yaml")
+FINGERPRINT = Path(__file__).with_name("source_fingerprints.json.gz")
+REGENERATE = "regenerate with: python tests/test_copy.py --fingerprint"
 N = 8  # words in a window
 UNQUOTED_LIMIT = 5  # a run fails when this many of its words stand outside quotation marks
+HASH_BYTES = 8  # blake2b digest size of a window's hash in the fingerprint
+HASH_SCHEME = f"blake2b(digest_size={HASH_BYTES}) of the window's normalised words joined by single spaces, UTF-8"
 
 
-def source_dir() -> Path:
+def source_dir() -> Path | None:
+    """The folder to read the source texts from; None when ``COURSE_SOURCE_TEXTS=none`` (use the fingerprint)."""
     env = os.environ.get("COURSE_SOURCE_TEXTS")
     if env:
-        return Path(env)
+        return None if env.strip().lower() == "none" else Path(env)
     sibling = REPO.parent / "shared" / "source-texts"
     machine = Path("/work/shared/source-texts")
     return sibling if sibling.is_dir() or not machine.is_dir() else machine
@@ -130,28 +149,125 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 @dataclass
 class Sources:
-    grams: dict[tuple[str, ...], tuple[str, int]]  # window -> (file name, line) of its first sighting
+    grams: dict  # window (live texts) or its hash (fingerprint) -> (file name, line) of its first sighting
     files: list[str]
+    origin: str = ""  # where they were read from, for messages
+    hashed: bool = False  # True: read from the fingerprint, keys are window hashes
+
+    def find(self, window: tuple[str, ...]) -> tuple[str, int] | None:
+        return self.grams.get(window_hash(window) if self.hashed else window)
+
+
+def window_hash(window: tuple[str, ...]) -> int:
+    return int.from_bytes(hashlib.blake2b(" ".join(window).encode("utf-8"), digest_size=HASH_BYTES).digest(), "big")
+
+
+def source_files(folder: Path | None) -> list[Path]:
+    return sorted(folder.glob("*.txt")) if folder is not None and folder.is_dir() else []
+
+
+def source_windows(path: Path):
+    """(window of N normalised words, line it starts on) for each window of a source text, in order."""
+    text = path.read_text(encoding="utf-8")
+    ws = words(text)
+    toks = [w for w, _ in ws]
+    line, last = 1, 0
+    for i in range(len(toks) - N + 1):
+        pos = ws[i][1]
+        line += text.count("\n", last, pos)
+        last = pos
+        yield tuple(toks[i : i + N]), line
+
+
+def live_sources(folder: Path | None) -> Sources | None:
+    """The source texts in folder, or None when it holds none."""
+    files = source_files(folder)
+    if not files:
+        return None
+    grams: dict[tuple[str, ...], tuple[str, int]] = {}
+    for path in files:
+        for window, line in source_windows(path):
+            grams.setdefault(window, (path.name, line))
+    return Sources(grams, [p.name for p in files], f"the source texts in {folder}")
+
+
+def fingerprint_of(folder: Path | None) -> dict[str, dict[int, int]]:
+    """For each source text in folder: the hash of each of its windows -> the line of its first sighting."""
+    out: dict[str, dict[int, int]] = {}
+    for path in source_files(folder):
+        table: dict[int, int] = {}
+        for window, line in source_windows(path):
+            table.setdefault(window_hash(window), line)
+        out[path.name] = table
+    return out
+
+
+def write_fingerprint(fp: dict[str, dict[int, int]], out: Path) -> None:
+    """The fingerprint as gzipped JSON: per file, the sorted hashes (8 bytes each, big-endian) and the
+    line of each (2 bytes, little-endian), base64; deterministic, so an unchanged text rewrites the same bytes."""
+    files = {}
+    for name in sorted(fp):
+        keys = sorted(fp[name])
+        lines = [fp[name][k] for k in keys]
+        if lines and max(lines) > 0xFFFF:
+            raise ValueError(f"{name}: a line number above 65535 does not fit the fingerprint")
+        files[name] = {
+            "windows": len(keys),
+            "hashes": base64.b64encode(b"".join(k.to_bytes(HASH_BYTES, "big") for k in keys)).decode("ascii"),
+            "lines": base64.b64encode(struct.pack(f"<{len(lines)}H", *lines)).decode("ascii"),
+        }
+    doc = {
+        "about": "Fingerprint of ../shared/source-texts for the copy check (tests/test_copy.py): for each "
+                 f"source text, the hash of every normalised {N}-word window, sorted, and the line it starts "
+                 f"on. No text. {REGENERATE}",
+        "window": N,
+        "hash": HASH_SCHEME,
+        "files": files,
+    }
+    raw = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+    out.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+def read_fingerprint(path: Path = FINGERPRINT) -> dict[str, dict[int, int]]:
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    if doc.get("window") != N or doc.get("hash") != HASH_SCHEME:
+        pytest.fail(f"{path.name} was made with windows of {doc.get('window')} words hashed as "
+                    f"{doc.get('hash')!r}; the check uses {N} and {HASH_SCHEME!r}: {REGENERATE}")
+    out: dict[str, dict[int, int]] = {}
+    for name, entry in doc["files"].items():
+        raw, n = base64.b64decode(entry["hashes"]), entry["windows"]
+        keys = struct.unpack(f">{n}Q", raw) if HASH_BYTES == 8 else [
+            int.from_bytes(raw[i : i + HASH_BYTES], "big") for i in range(0, len(raw), HASH_BYTES)]
+        lines = struct.unpack(f"<{n}H", base64.b64decode(entry["lines"]))
+        out[name] = dict(zip(keys, lines))
+    return out
+
+
+def fingerprint_sources(path: Path = FINGERPRINT) -> Sources:
+    """The source texts as the fingerprint knows them: window hashes, each with its file and line."""
+    fp = read_fingerprint(path)
+    grams: dict[int, tuple[str, int]] = {}
+    for name in sorted(fp):
+        for key, line in fp[name].items():
+            grams.setdefault(key, (name, line))  # files in the same order as live_sources reads them
+    return Sources(grams, sorted(fp), f"the fingerprint {path.name}", hashed=True)
 
 
 @lru_cache(maxsize=1)
 def sources() -> Sources:
+    """The live source texts when they are here, else the committed fingerprint, else skip (fail under CI)."""
     folder = source_dir()
-    files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-    if not files:
-        msg = f"the source texts are not at {folder} (set COURSE_SOURCE_TEXTS to their folder)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{msg}; in CI the copy check must run")
-        pytest.skip(msg)
-    grams: dict[tuple[str, ...], tuple[str, int]] = {}
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        seg = Segment(path.name, text)
-        ws = words(text)
-        toks = [w for w, _ in ws]
-        for i in range(len(toks) - N + 1):
-            grams.setdefault(tuple(toks[i : i + N]), (path.name, seg.line(ws[i][1])))
-    return Sources(grams, [p.name for p in files])
+    live = live_sources(folder)
+    if live:
+        return live
+    if FINGERPRINT.is_file():
+        return fingerprint_sources()
+    where = f"at {folder}" if folder else "read (COURSE_SOURCE_TEXTS=none)"
+    msg = (f"the source texts are not {where} (set COURSE_SOURCE_TEXTS to their folder) and there is no "
+           f"fingerprint {FINGERPRINT.name} ({REGENERATE})")
+    if os.environ.get("CI"):
+        pytest.fail(f"{msg}; in CI the copy check must run")
+    pytest.skip(msg)
 
 
 # ---------------------------------------------------------------- allow-list --------------------
@@ -192,8 +308,10 @@ def _blocks(lines: list[str], first_line: int):
         is_quote = s.startswith(">")
         if not s or new_item or is_quote != quote:
             yield from flush()
-            block, start, quote = [], first_line + k, is_quote
+            block, quote = [], is_quote
         if s:
+            if not block:
+                start = first_line + k  # the block's first line (not the blank line before it)
             block.append(line)
     yield from flush()
 
@@ -372,7 +490,8 @@ class Hit:
 
     def __str__(self) -> str:
         at = f"{self.file}:{self.line}" + (f" ({self.where})" if self.where else "")
-        return (f"{at}: {len(self.shared.split())} words shared with {self.source}:{self.source_line}, "
+        source = f"{self.source}:{self.source_line}" if self.source_line else self.source
+        return (f"{at}: {len(self.shared.split())} words shared with {source}, "
                 f"{self.unquoted} outside quotation marks: \"{self.shared}\"")
 
 
@@ -392,7 +511,7 @@ def hits_in(seg: Segment, src: Sources) -> list[Hit]:
     shared = [False] * len(toks)
     first: dict[int, tuple[str, int]] = {}
     for i in range(len(toks) - N + 1):
-        found = src.grams.get(tuple(toks[i : i + N]))
+        found = src.find(tuple(toks[i : i + N]))
         if found:
             shared[i : i + N] = [True] * N
             first.setdefault(i, found)
@@ -414,8 +533,8 @@ def hits_in(seg: Segment, src: Sources) -> list[Hit]:
     return out
 
 
-def copy_hits(rel: str) -> list[Hit]:
-    src = sources()
+def copy_hits(rel: str, src: Sources | None = None) -> list[Hit]:
+    src = src or sources()
     return [h for seg in segments(rel) for h in hits_in(seg, src)]
 
 
@@ -425,25 +544,115 @@ def copy_hits(rel: str) -> list[Hit]:
 @pytest.mark.parametrize("rel", our_files())
 def test_no_unquoted_copy_from_the_source_texts(rel):
     hits = copy_hits(rel)
+    via = ""
+    if sources().hashed:
+        via = (f"\n(Checked against {sources().origin}: the source texts are not here, so the source's "
+               "file and line are named but not its words.)")
     assert not hits, (
         f"{len(hits)} run(s) of {N}+ words copied from ../shared/source-texts without quotation marks "
         "(rewrite in our words keeping facts, numbers, names, dates, modality and scope; or quote a short "
         "phrase and attribute it; a name or title goes in tests/copy_allowlist.yaml with a reason). "
-        "Words in [brackets] are quoted or allow-listed:\n" + "\n".join(f"  {h}" for h in hits)
+        "Words in [brackets] are quoted or allow-listed:\n" + "\n".join(f"  {h}" for h in hits) + via
     )
 
 
+def _live_or_skip() -> Sources:
+    live = live_sources(source_dir())
+    if live is None:
+        where = source_dir() or "COURSE_SOURCE_TEXTS=none"
+        pytest.skip(f"the source texts are not here ({where}); the check runs on {FINGERPRINT.name}")
+    return live
+
+
+def test_the_fingerprint_matches_the_source_texts():
+    """The committed fingerprint was made from the source texts as they are now (when they are here)."""
+    live = _live_or_skip()
+    if not FINGERPRINT.is_file():
+        pytest.fail(f"{FINGERPRINT.relative_to(REPO)} is missing; {REGENERATE}")
+    want, have = fingerprint_of(source_dir()), read_fingerprint(FINGERPRINT)
+    diffs = []
+    for name in sorted(set(want) | set(have)):
+        if name not in have:
+            diffs.append(f"{name}: not in the fingerprint")
+        elif name not in want:
+            diffs.append(f"{name}: in the fingerprint but not among the source texts")
+        elif want[name] != have[name]:
+            new, gone = len(want[name].keys() - have[name].keys()), len(have[name].keys() - want[name].keys())
+            moved = sum(1 for k in want[name].keys() & have[name].keys() if want[name][k] != have[name][k])
+            diffs.append(f"{name}: {new} window(s) new, {gone} gone, {moved} on another line")
+    assert not diffs, (f"{FINGERPRINT.relative_to(REPO)} does not match {live.origin}; {REGENERATE}\n  "
+                       + "\n  ".join(diffs))
+
+
 def test_the_check_finds_a_copied_sentence_and_excuses_a_quoted_one():
-    """The checker itself: a copied sentence fails, the same sentence quoted passes, a paraphrase passes."""
-    src = sources()
-    gram = next(iter(src.grams))  # any 8 words of a source text, in order
+    """The checker itself: a copied sentence fails, the same sentence quoted passes, a paraphrase passes;
+    both with the live source texts and with the committed fingerprint alone."""
+    live = _live_or_skip()
+    gram = next(iter(live.grams))  # any 8 words of a source text, in order
     sentence = " ".join(gram)
-    assert hits_in(Segment("t.md", f"We note that {sentence}, as reported."), src)
-    assert not hits_in(Segment("t.md", f"We note that “{sentence}”, as reported."), src)
-    assert not hits_in(Segment("t.md", f'We note that "{sentence}", as reported.'), src)
-    assert not hits_in(Segment("t.md", "Completely our own words about visa bonds and the income they cost."), src)
-    code = f'x = 1  # {sentence}\ny = "{sentence}"\n'
-    assert len([h for s in _python(code, "t.py", 1) for h in hits_in(s, src)]) == 2
+    for src in (live, fingerprint_sources()):
+        assert hits_in(Segment("t.md", f"We note that {sentence}, as reported."), src), src.origin
+        assert not hits_in(Segment("t.md", f"We note that “{sentence}”, as reported."), src)
+        assert not hits_in(Segment("t.md", f'We note that "{sentence}", as reported.'), src)
+        assert not hits_in(Segment("t.md", "Completely our own words about visa bonds and the income they cost."), src)
+        code = f'x = 1  # {sentence}\ny = "{sentence}"\n'
+        assert len([h for s in _python(code, "t.py", 1) for h in hits_in(s, src)]) == 2, src.origin
+
+
+def test_the_committed_fingerprint_alone_finds_a_planted_run(tmp_path):
+    """A 10-word run of each source text, planted in a file, is found through the fingerprint alone,
+    with the same report (source file and line) as the live texts give."""
+    live = _live_or_skip()
+    fp = fingerprint_sources()
+    assert fp.hashed and not any(isinstance(k, tuple) for k in fp.grams)  # no words in it
+    for name in live.files:
+        text = (source_dir() / name).read_text(encoding="utf-8")
+        ws = words(text)
+        for i in range(len(ws) // 2, len(ws) - 11):  # from the middle on: the first 10-word run plain prose
+            run = text[ws[i][1] : ws[i + 10][1]].strip()
+            if "\n" in run or any(q in run for q in "\"'“”‘’"):
+                continue
+            planted = tmp_path / f"planted-{name}.md"
+            planted.write_text(f"# A page\n\nOur own opening words come first, then {run} and our ending.\n",
+                               encoding="utf-8")
+            want = copy_hits(str(planted), live)
+            if want:
+                break
+        else:
+            pytest.fail(f"{name}: no plain 10-word run to plant")
+        got = copy_hits(str(planted), fp)
+        assert [str(h) for h in got] == [str(h) for h in want], name
+        assert got[0].line == 3 and got[0].source in live.files and got[0].source_line > 0, got
+    ours = tmp_path / "ours.md"
+    ours.write_text("Visa bonds of up to fifteen thousand dollars weigh on travellers whose incomes are low.\n")
+    assert not copy_hits(str(ours), fp)
+
+
+def test_a_fingerprint_made_from_a_text_finds_it_without_the_text(tmp_path):
+    """The fingerprint's round trip on a made-up source text (runs without the real ones): written,
+    read back with the text gone, it finds a planted run and names the file and line; quoted, it passes."""
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    lines = ["A made-up source text for the fingerprint's own test.", "",
+             "The caravan left the oasis at dawn and reached the river crossing before the heat of noon,",
+             "where the ferrymen asked for twice the usual fare because the water stood so high."]
+    (folder / "made-up.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, again = tmp_path / "fp.json.gz", tmp_path / "again.json.gz"
+    write_fingerprint(fingerprint_of(folder), out)
+    write_fingerprint(fingerprint_of(folder), again)
+    assert out.read_bytes() == again.read_bytes()  # deterministic (gzip mtime 0): no diff without a change
+    assert b"caravan" not in gzip.decompress(out.read_bytes())  # hashes, no words
+    (folder / "made-up.txt").unlink()
+    src = fingerprint_sources(out)
+    assert src.hashed and src.files == ["made-up.txt"]
+    planted = "Our story: the ferrymen asked for twice the usual fare because the water rose."
+    hits = hits_in(Segment("t.md", planted), src)
+    assert len(hits) == 1 and hits[0].source == "made-up.txt" and hits[0].source_line == 4, hits
+    assert "made-up.txt:4" in str(hits[0])
+    across = "They reached the river crossing before the heat of noon, where the ferrymen waited."
+    assert hits_in(Segment("t.md", across), src)[0].source_line == 3  # a run across lines 3-4: its first line
+    assert not hits_in(Segment("t.md", "Our story: “the ferrymen asked for twice the usual fare because the water”."), src)
+    assert not hits_in(Segment("t.md", "The ferrymen doubled their fare when the river was high."), src)
 
 
 def test_allowlist_entries_have_reasons_and_are_used():
@@ -463,3 +672,33 @@ def test_allowlist_entries_have_reasons_and_are_used():
         if not having:
             unused.append(f"{entry['table']}.{entry['column']}")
     assert not unused, f"allow-list entries no file uses any more (remove them): {unused}"
+
+
+# ---------------------------------------------------------------- the fingerprint, from the shell ----------
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="The copy check's fingerprint of the source texts.")
+    ap.add_argument("--fingerprint", action="store_true",
+                    help=f"write {FINGERPRINT.relative_to(REPO)} from the source texts (COURSE_SOURCE_TEXTS, "
+                         "../shared/source-texts or /work/shared/source-texts)")
+    args = ap.parse_args(argv)
+    if not args.fingerprint:
+        ap.print_help()
+        return 2
+    folder = source_dir()
+    fp = fingerprint_of(folder)
+    if not fp:
+        print(f"no source texts (*.txt) at {folder}: set COURSE_SOURCE_TEXTS to their folder", file=sys.stderr)
+        return 1
+    write_fingerprint(fp, FINGERPRINT)
+    windows = sum(len(t) for t in fp.values())
+    print(f"wrote {FINGERPRINT.relative_to(REPO)} ({FINGERPRINT.stat().st_size:,} bytes): {windows:,} windows "
+          f"of {len(fp)} source texts in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
