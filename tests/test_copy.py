@@ -28,8 +28,8 @@ Without them: the fingerprint. The source texts are third-party articles and sta
 repository, but ``tests/source_fingerprints.json.gz`` holds, for each source file, the hash of every
 normalised 8-word window (blake2b, 8 bytes; sorted) and the line the window starts on, and no
 text. When no folder above holds the texts (or ``COURSE_SOURCE_TEXTS=none`` forces it), the check
-looks our windows up in it instead: a failure then names the source file and line but cannot show
-the source's words. When the texts are here, the test also checks that the committed fingerprint
+looks our windows up in it instead, and a failure reads the same (our shared words, the source file
+and line). When the texts are here, the test also checks that the committed fingerprint
 was made from them; after a source text (or the way words are normalised) changes, regenerate it
 with ``python tests/test_copy.py --fingerprint``. With neither texts nor fingerprint the test is
 skipped, except under CI (``CI=1``), where it fails: a copy check that cannot read its sources has
@@ -166,17 +166,19 @@ def source_files(folder: Path | None) -> list[Path]:
     return sorted(folder.glob("*.txt")) if folder is not None and folder.is_dir() else []
 
 
-def source_windows(path: Path):
+@lru_cache(maxsize=None)
+def source_windows(path: Path) -> list[tuple[tuple[str, ...], int]]:
     """(window of N normalised words, line it starts on) for each window of a source text, in order."""
     text = path.read_text(encoding="utf-8")
     ws = words(text)
     toks = [w for w, _ in ws]
-    line, last = 1, 0
+    out, line, last = [], 1, 0
     for i in range(len(toks) - N + 1):
         pos = ws[i][1]
         line += text.count("\n", last, pos)
         last = pos
-        yield tuple(toks[i : i + N]), line
+        out.append((tuple(toks[i : i + N]), line))
+    return out
 
 
 def live_sources(folder: Path | None) -> Sources | None:
@@ -243,6 +245,7 @@ def read_fingerprint(path: Path = FINGERPRINT) -> dict[str, dict[int, int]]:
     return out
 
 
+@lru_cache(maxsize=None)
 def fingerprint_sources(path: Path = FINGERPRINT) -> Sources:
     """The source texts as the fingerprint knows them: window hashes, each with its file and line."""
     fp = read_fingerprint(path)
@@ -546,8 +549,8 @@ def test_no_unquoted_copy_from_the_source_texts(rel):
     hits = copy_hits(rel)
     via = ""
     if sources().hashed:
-        via = (f"\n(Checked against {sources().origin}: the source texts are not here, so the source's "
-               "file and line are named but not its words.)")
+        via = (f"\n(Checked against {sources().origin}, as the source texts are not here: the source file "
+               "and line come from its hashes.)")
     assert not hits, (
         f"{len(hits)} run(s) of {N}+ words copied from ../shared/source-texts without quotation marks "
         "(rewrite in our words keeping facts, numbers, names, dates, modality and scope; or quote a short "
