@@ -95,11 +95,15 @@ def one_mix(tmp: Path, a: str, mix: str, args, log: Path) -> dict:
         t_par = run_timed(cmd, parallel, log)["seconds"]
         res = json.loads((parallel / "grading" / a / "results.json").read_text())
         alone = res.get("graded_alone", [])
+        judged = [r["judge_seconds"] for r in res["results"] if r.get("judge_seconds") is not None]
         print(f"[{mix}] coursekit grade --workers {workers}{'' if fork else ' --no-fork-server'}: {t_par:.1f} s "
               f"({len(alone)} graded again alone)", flush=True)
         runs.append({"workers": workers, "fork_server": fork, "parallel_s": round(t_par, 2),
                      "ratio": round(t_serial / t_par, 2), "per_submission_s": round(t_par * workers / args.n, 3),
-                     "graded_again_alone": len(alone), "identical_scores": cell_scores(parallel, a) == expected})
+                     "graded_again_alone": len(alone), "identical_scores": cell_scores(parallel, a) == expected,
+                     # the judge's own time per submission (its share of per_submission_s)
+                     "judge_per_submission_s": round(statistics.mean(judged), 3) if judged else None,
+                     "judge_max_s": round(max(judged), 3) if judged else None})
     return {"mix": mix, "kinds": dict(kinds), "serial_s": round(t_serial, 2),
             "serial_per_submission_s": round(t_serial / args.n, 3), "parallel": runs}
 

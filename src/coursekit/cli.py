@@ -51,7 +51,7 @@ def _grade(args) -> int:
     opts = runner.Options(workers=args.workers, isolate=not args.no_isolation, cell_timeout=args.cell_timeout,
                           notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                           cpu_seconds=args.cpu_seconds, max_output_bytes=args.max_output_bytes,
-                          warnings_pass=not args.strict_stderr, students=list(dict.fromkeys(args.student or [])),
+                          students=list(dict.fromkeys(args.student or [])),
                           progress=not args.no_progress, fork_server=not args.no_fork_server)
     console = Console(stderr=True)
     try:
@@ -150,7 +150,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int, default=2048, help="memory (address space) cap of a kernel")
     p.add_argument("--cpu-seconds", type=int, default=300, help="CPU-time cap of a kernel")
     p.add_argument("--max-output-bytes", type=int, default=1_000_000, help="output cap of one cell")
-    p.add_argument("--strict-stderr", action="store_true", help="a warning on stderr fails a test (nbgrader's rule)")
     p.add_argument("--no-fork-server", action="store_true",
                    help="start every kernel as a new Python (slower) instead of forking it from a pre-imported one")
     p.add_argument("--no-progress", action="store_true")

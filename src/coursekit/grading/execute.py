@@ -1,8 +1,8 @@
 """nbgrader preprocessors for running untrusted notebooks: a cell timeout counted in the
 kernel's CPU time (a busy machine does not make a correct answer time out) with a
 generous wall-clock backstop, a notebook-wide wall clock, a kernel that dies or ignores
-interrupts costs only the cells not yet run, outputs capped in bytes, and the
-stderr-warning policy. What they notice goes to :data:`EVENTS`."""
+interrupts costs only the cells not yet run, outputs capped in bytes, and how to tell a
+Python warning on stderr from other text. What they notice goes to :data:`EVENTS`."""
 
 from __future__ import annotations
 
@@ -157,8 +157,8 @@ class GuardedExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Drop outputs past the byte cap while the cell runs (protects the grader's memory).
-        Dropped stderr leaves a short stderr stub, so a test cell that wrote to stderr is
-        still scored as nbgrader would (zero, unless only warnings: see StderrWarnings)."""
+        Dropped stderr leaves a short stderr stub, so that a test cell's stderr is still seen
+        by the judge's output rewrite (:func:`.judge.judged_outputs`)."""
         if getattr(self, "clear_before_next_output", False):  # clear_output(wait=True) happens now
             self._reset_budget(cell_index)
         used = self._bytes.get(cell_index, 0)
@@ -295,27 +295,3 @@ def only_warnings(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip() and ln != STDERR_TRUNCATED]
     return bool(lines) and all(WARNING_LINE.match(ln) or ln.startswith((" ", "\t")) for ln in lines) \
         and WARNING_LINE.match(lines[0]) is not None
-
-
-class StderrWarnings(NbGraderPreprocessor):
-    """Policy for a test cell that passes but prints to stderr. nbgrader scores any stderr
-    as a failure. Here, stderr made only of Python warnings (e.g. a library's
-    FutureWarning) does not cost the points: it is moved to stdout, marked, and the
-    submission is flagged. Anything else on stderr keeps nbgrader's rule (zero)."""
-
-    enabled = Bool(True, help="False keeps nbgrader's rule: any stderr in a test cell scores zero").tag(config=True)
-
-    def preprocess_cell(self, cell, resources, index):
-        if not self.enabled or cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
-            return cell, resources
-        outs = cell.get("outputs", [])
-        if any(o.get("output_type") == "error" for o in outs):
-            return cell, resources
-        stderr = [o for o in outs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-        if stderr and all(only_warnings(o.text) for o in stderr):
-            for o in stderr:
-                o.name = "stdout"
-                o.text = "[warning printed to stderr, not counted as a failure]\n" + o.text
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", index)
-            EVENTS.append(("stderr-warning", f"test {grade_id} passed but printed a warning to stderr"))
-        return cell, resources

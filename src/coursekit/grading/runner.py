@@ -48,7 +48,6 @@ class Options:
     memory_mb: int = 2048
     cpu_seconds: int = 300
     max_output_bytes: int = 1_000_000
-    warnings_pass: bool = True
     students: list[str] = field(default_factory=list)
     progress: bool = True
     fork_server: bool = True  # kernels forked from a process with the course's modules imported
@@ -95,7 +94,6 @@ def overrides(course: Path, assignment: str, opts: Options, db_url: str) -> dict
         "BaseConverter": {"force": True},
         "GuardedExecute": {"notebook_timeout": opts.notebook_timeout, "max_output_bytes": opts.max_output_bytes},
         "LimitOutputBytes": {"max_bytes": opts.max_output_bytes},
-        "StderrWarnings": {"enabled": opts.warnings_pass},
         "SandboxKernelManager": {"isolate": opts.isolate, "hide_paths": hide, "readonly_paths": readonly,
                                  "memory_mb": opts.memory_mb, "cpu_seconds": opts.cpu_seconds,
                                  "fork_server": opts.fork_server},

@@ -71,16 +71,16 @@ def lock_gradebook(lock_path: Path) -> None:
 
 def preprocessors(cfg: Config) -> list:
     """nbgrader's autograde pipeline with the judged executor (test cells judged outside the
-    kernel, :mod:`.judge`), the byte cap and the stderr policy."""
+    kernel, :mod:`.judge`) and the byte cap."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
                                         SaveAutoGrades)
 
-    from .execute import LimitOutputBytes, StderrWarnings
+    from .execute import LimitOutputBytes
     from .judge import JudgedExecute
 
     return [JudgedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputBytes,
-            StderrWarnings, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
 def scores(db_url: str, assignment: str, student: str) -> dict:
