@@ -223,16 +223,16 @@ def _runtime_kernel_metadata(server, kernelspec: dict) -> dict:
     ksm = getattr(server, "kernel_spec_manager", None)
     if not name or ksm is None:
         return out
-    try:
+    try:  # best effort: without it the chapter still opens, only marked modified once the kernel starts
         spec = ksm.get_kernel_spec(name)
-    except Exception:
-        return out
-    if getattr(spec, "display_name", None):
-        out["kernelspec"] = {"name": name, "display_name": spec.display_name, "language": spec.language}
-    if spec.language == "python" and "ipykernel" in " ".join(spec.argv):
-        from ipykernel.ipkernel import IPythonKernel
+        if getattr(spec, "display_name", None):
+            out["kernelspec"] = {"name": name, "display_name": spec.display_name, "language": spec.language}
+        if spec.language == "python" and "ipykernel" in " ".join(spec.argv):
+            from ipykernel.ipkernel import IPythonKernel
 
-        out["language_info"] = copy.deepcopy(IPythonKernel.language_info)
+            out["language_info"] = copy.deepcopy(IPythonKernel.language_info)
+    except Exception:
+        return {}
     return out
 
 
