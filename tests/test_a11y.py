@@ -5,6 +5,11 @@
   dropdowns and code toggles open so what they hold is checked too, so new
   chapters are covered as soon as they are in the table of contents; any
   violation, minor ones included, fails, naming rule, page and element.
+  Pages are read as a reader who asks for reduced motion sees them, and once
+  nothing moves (``browser_util.settle``): axe read code mid-fade (issue 25).
+- Motion: the "Show code" toggles fade their code in, ``settle`` waits the fade
+  out even with the CPU slowed 20 times, and with ``prefers-reduced-motion:
+  reduce`` the book animates nothing.
 - Keyboard: every chart control (Altair params bound to inputs) on every page
   has a label saying what it sets, is reached with Tab, shows a visible focus
   and changes with the arrow keys (Space for a checkbox); one slider is driven
@@ -29,6 +34,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from browser_util import SETTLE_JS, settle
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -97,7 +104,8 @@ def _offline(page) -> list[str]:
 
 
 def open_page(browser, path: Path, **context_options):
-    """A fresh context with the network blocked, the page loaded and its charts drawn."""
+    """A fresh context with the network blocked, the page loaded, its charts drawn and nothing
+    still moving."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     tried = _offline(page)
@@ -106,24 +114,34 @@ def open_page(browser, path: Path, **context_options):
     n = page.locator(".vega-embed").count()
     if n:
         page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=30000)
+    settle(page)
     return context, page, tried
 
 
+OPEN_TOGGLES = "() => document.querySelectorAll('details.sd-dropdown, details.hide').forEach(d => d.open = true)"
+
+
 def open_dropdowns(page) -> None:
-    """Open every dropdown and "Show code" toggle, so that axe also checks what they hold."""
-    page.evaluate("() => document.querySelectorAll('details.sd-dropdown, details.hide').forEach(d => d.open = true)")
+    """Open every dropdown and "Show code" toggle, so that axe also checks what they hold, and wait
+    until what they hold has faded in (issue 25: axe read code at partial opacity)."""
+    page.evaluate(OPEN_TOGGLES)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # toggle events ran
+    settle(page)
 
 
-def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
+def run_axe(page, include: str | None = None, rules: list[str] | None = None) -> list[dict]:
+    """axe's violations on the page, or on the elements that match ``include`` (a CSS selector),
+    for every rule or only ``rules``."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
     version = page.evaluate("axe.version")
     assert AXE_VERSION.match(version), f"axe-core {version} is not the pinned 4.14.x"
-    return page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
+    return page.evaluate("""async ([include, rules]) => {
+        const r = await axe.run(include ? {include: [include]} : document,
+                                {resultTypes: ['violations'], ...(rules ? {runOnly: {type: 'rule', values: rules}} : {})});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => ({impact: n.impact, target: n.target.join(' '), html: n.html.slice(0, 160)}))}));
-    }""")
+    }""", [include, rules])
 
 
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -140,7 +158,8 @@ def test_axe_finds_no_violation(book, browser, capsys, screen):
     found, tried_network = [], []
     all_pages = pages(book)
     for path in all_pages:
-        context, page, tried = open_page(browser, path, viewport=VIEWPORTS[screen])
+        # as a reader who asks for no motion (the book then fades nothing in), and settled even so
+        context, page, tried = open_page(browser, path, viewport=VIEWPORTS[screen], reduced_motion="reduce")
         name = str(path.relative_to(book))
         open_dropdowns(page)
         for violation in run_axe(page):
@@ -162,6 +181,84 @@ def test_axe_finds_no_violation(book, browser, capsys, screen):
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
+# --- motion (issue 25) ---------------------------------------------------------------------------
+MOTION_CHAPTER = "chapters/06-us-visa-bonds/visa-bonds.html"
+TOGGLED = "details[open] > summary ~ *"  # what an open toggle or dropdown shows
+
+#: What is moving: the running animations (name or property), and how many of the elements that
+#: open toggles show are drawn at partial opacity (their own times their ancestors').
+MOTION = """() => {
+  const opacity = el => { let o = 1; for (; el; el = el.parentElement) o *= parseFloat(getComputedStyle(el).opacity);
+                          return o; };
+  const shown = [...document.querySelectorAll('%s')];
+  return {running: document.getAnimations().filter(a => a.playState === 'running')
+            .map(a => a.animationName || a.transitionProperty),
+          partial: shown.filter(el => opacity(el) < 0.999).length, shown: shown.length};
+}""" % TOGGLED
+
+#: Every element (and its ::before, ::after) with an animation or a transition that takes time.
+MOVERS = """() => {
+  const moves = s => s.animationName.split(',').some(n => n.trim() !== 'none')
+                     || s.transitionDuration.split(',').some(d => parseFloat(d) > 0);
+  const found = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const pseudo of [null, '::before', '::after']) {
+      const s = getComputedStyle(el, pseudo);
+      if (moves(s)) found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')}${pseudo || ''}: `
+                               + `${s.animationName} ${s.transitionProperty} ${s.transitionDuration}`);
+    }
+  }
+  return found;
+}"""
+
+
+def _throttle(cdp, rate: int) -> None:
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+
+
+def test_toggles_are_measured_faded_in_and_reduced_motion_fades_nothing(book, browser):
+    """Issue 25, on one chapter, with the CPU slowed 20 times (Chrome DevTools Protocol). Right after
+    the "Show code" toggles open, their code is fading in: animations run and it is drawn at partial
+    opacity, and axe's colour-contrast rule, run on the fade held half way, fails on it (what the axe
+    test used to read, on whichever page its timing landed). After ``settle``, which has waited for
+    them, nothing runs, the code is opaque and the same rule passes. A reader who asks for reduced motion gets none: opening the
+    toggles starts no animation, and no element of the page animates or transitions."""
+    if not AXE_JS.exists():
+        _missing("axe-core", "npm ci --prefix tests")
+    context, page, _ = open_page(browser, book / MOTION_CHAPTER)
+    cdp = context.new_cdp_session(page)
+    _throttle(cdp, 20)
+    # measured in the same task as the opening, so the fades have just started on any machine; and
+    # held half way (what axe read when its timing landed there), whatever this machine's speed
+    fresh = page.evaluate(f"""() => {{ ({OPEN_TOGGLES})(); const fresh = ({MOTION})();
+        document.getAnimations().forEach(a => {{ a.pause(); a.currentTime = a.effect.getComputedTiming().duration / 2; }});
+        return fresh; }}""")
+    assert fresh["shown"] >= 5 and "collapsed-fade-in" in fresh["running"], fresh
+    assert fresh["partial"] > 0, f"nothing fades in when a toggle opens: {fresh}"
+    _throttle(cdp, 1)
+    half_way = run_axe(page, "details.hide", ["color-contrast"])
+    assert half_way and half_way[0]["nodes"], "axe finds no contrast problem in code held half way through its fade"
+    _throttle(cdp, 20)
+    # the fades go on from half way, and settle (browser_util.settle's script) waits them out; in
+    # one task, so that they are still running when it starts, however slow this machine
+    waited = page.evaluate(f"async () => {{ document.getAnimations().forEach(a => a.play()); return await ({SETTLE_JS})(); }}")
+    settled = page.evaluate(MOTION)
+    _throttle(cdp, 1)
+    assert waited > 0, "settle() waited for nothing, though the fades were running"
+    assert not settled["running"] and not settled["partial"], f"after settle(): {settled}"
+    after = run_axe(page, "details.hide", ["color-contrast"])
+    assert not after, f"settled, axe still finds: {after}"
+    context.close()
+
+    context, page, _ = open_page(browser, book / MOTION_CHAPTER, reduced_motion="reduce")
+    reduced = page.evaluate(f"() => {{ ({OPEN_TOGGLES})(); return ({MOTION})(); }}")
+    movers = page.evaluate(MOVERS)
+    context.close()
+    assert reduced["shown"] == fresh["shown"]
+    assert not reduced["running"] and not reduced["partial"], f"with reduced motion, opening the toggles: {reduced}"
+    assert not movers, "with reduced motion, these still move:\n" + "\n".join(movers[:20])
+
+
 # --- keyboard ------------------------------------------------------------------------------------
 CONTROLS = ".vega-embed .vega-bindings input, .vega-embed .vega-bindings select"
 
@@ -181,15 +278,19 @@ def _tag_controls(page) -> list[dict]:
     })""", CONTROLS)
 
 
+FOCUS_STATE = """async () => {
+    const el = document.activeElement;
+    if (!el || el === document.body || !el.dataset.a11yKey) return el === document.body ? 'body' : null;
+    await (""" + SETTLE_JS + """)(el);  // a focus ring that transitions in is read once drawn, not half way
+    const s = getComputedStyle(el);
+    return {key: el.dataset.a11yKey, type: el.type, name: el.name, visible: el.matches(':focus-visible'),
+            outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+            value: el.type === 'checkbox' ? String(el.checked) : el.value};
+}"""
+
+
 def _focus_state(page):
-    return page.evaluate("""() => {
-        const el = document.activeElement;
-        if (!el || el === document.body || !el.dataset.a11yKey) return el === document.body ? 'body' : null;
-        const s = getComputedStyle(el);
-        return {key: el.dataset.a11yKey, type: el.type, name: el.name, visible: el.matches(':focus-visible'),
-                outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
-                value: el.type === 'checkbox' ? String(el.checked) : el.value};
-    }""")
+    return page.evaluate(FOCUS_STATE)
 
 
 #: the keys that change a control, and the keys that undo that change

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from browser_util import settle
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -69,10 +71,11 @@ def test_interactive_chart_has_a_working_slider(built_book, browser):
     before = page.locator("#fig-indexed svg.marks").first.inner_html()
     slider.first.fill("3")
     slider.first.dispatch_event("input")
-    page.wait_for_timeout(300)
     label = page.locator(".vega-bind-name").first.inner_text()
     assert "years of GNI" in label
-    assert page.locator("#fig-indexed svg.marks").first.inner_html() != before
+    # the chart redraws (Vega runs its dataflow after the event): waited for, not given 300 ms
+    page.wait_for_function("before => document.querySelector('#fig-indexed svg.marks').innerHTML !== before",
+                           arg=before, timeout=5000)
     page.close()
 
 
@@ -178,6 +181,7 @@ def test_charts_fit_the_page_column(built_book, browser, width):
         page.goto(page_path.as_uri())
         n = page.locator(".vega-embed").count()
         page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=15000)
+        settle(page)  # widths of a page that has stopped moving (a sliding sidebar, say), not mid-transition
         measured = page.evaluate(CHART_WIDTHS)
         column = measured["column"]
         name = page_path.relative_to(built_book).as_posix()

@@ -21,8 +21,9 @@ assistive technology or from a checker:
   and opens the dropdowns (the data behind each figure) while printing;
 - ``static/book-a11y.css``: a visible focus for chart controls, charts that fit
   the page column (scaled down to two thirds at most, then scrolling sideways in a
-  focusable box: issue 10), and print styles (no navigation chrome, charts whole,
-  dropdowns open).
+  focusable box: issue 10), print styles (no navigation chrome, charts whole,
+  dropdowns open), and no animation or transition for a reader who asks for reduced
+  motion (``prefers-reduced-motion: reduce``) nor on paper (issue 25).
 """
 
 from __future__ import annotations
