@@ -186,7 +186,8 @@ class Citations:
     def _label(self, entry) -> str:
         people = entry.persons.get("author") or entry.persons.get("editor")
         if people:
-            names = [self._latex(" ".join(p.prelast_names + p.last_names)) for p in people]
+            # the parts of a name are tied with no-break spaces, as the book prints them ("Van Elsuwege")
+            names = [self._latex("\u00a0".join(p.prelast_names + p.last_names)) for p in people]
             who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
         else:
             who = self._latex(entry.fields.get("title", ""))
