@@ -142,7 +142,9 @@ def test_scores_identical_to_serial_nbgrader_and_stable(tmp_path):
                                                    "def years_of_income(bond_usd, income_usd):\n    return income_usd / bond_usd"))
         submit(course, A, "s4-loop", set_answer(perfect(course, A), "overstay_rate",
                                                 "def overstay_rate(o, d):\n    while True:\n        pass"))
-    run([str(BIN / "nbgrader"), "autograde", A, "--force", "--ExecutePreprocessor.timeout=5"], cwd=serial)
+    # nbgrader's timeout is wall clock: 20 s lets its imports finish on a busy machine, and the
+    # looping answer times out all the same (coursekit grade counts 5 s of CPU time)
+    run([str(BIN / "nbgrader"), "autograde", A, "--force", "--ExecutePreprocessor.timeout=20"], cwd=serial)
     proc = coursekit_grade(parallel, A, "--workers", "2", "--cell-timeout", "5")
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = cell_scores(serial, A)

@@ -43,7 +43,7 @@ from .execute import EVENTS, GuardedExecute, only_warnings
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?", re.M | re.S)
 #: Largest reply the judge reads from the kernel (bytes of JSON).
-MAX_REPLY = 32 * 2**20
+MAX_REPLY = 8 * 2**20
 PROBE = "__import__('coursekit.grading.probe', fromlist=['answer']).answer({!r})"
 
 
@@ -419,11 +419,13 @@ class JudgedExecute(GuardedExecute):
         if self._stopped is not None or any(o.get("ename") in ("CellTimeoutError", "DeadKernelError", "NotRun")
                                             for o in kernel_errors):
             verdict = Verdict(False, "not judged: the test did not finish in the kernel", "NotRun")
+        elif gid not in self._tests:  # not a test cell of the gradebook's: never judge the submission's copy
+            verdict = Verdict(False, f"test cell {gid!r} is not in the gradebook", "UnknownTest")
         else:
             judge = self._the_judge()
             cpu = self.timeout if self.cpu_timeout and self.timeout and self.timeout > 0 else None
             wall = self._wall_limit()
-            verdict = await asyncio.to_thread(judge.judge, self._tests.get(gid, cell.source), cpu, wall)
+            verdict = await asyncio.to_thread(judge.judge, self._tests[gid], cpu, wall)
             self.judge_seconds += verdict.seconds
             if verdict.stopped == "timeout":
                 EVENTS.append(("cell-timeout", f"cell {cell_index} ({gid}): the judge's call into the student's code "
