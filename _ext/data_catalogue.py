@@ -69,11 +69,34 @@ def catalogue(package_path: Path) -> str:
     return head + "\n".join(table_section(r, package_path.parent, licences) for r in package["resources"])
 
 
+#: The Russian edition: the page's own text is translated through its catalog; the tables'
+#: descriptions come from datapackage.json and are still English (marked lang="en", said so here).
+RU_NOTE = ("\n:::{note}\nОписания таблиц ниже взяты из `data/datapackage.json` и пока даны на английском: "
+           "это данные курса, их перевод ещё впереди.\n:::\n\n")
+
+
 def _fill(app, docname, source) -> None:
-    if docname == PAGE:
-        source[0] += "\n" + catalogue(Path(app.srcdir) / "data" / "datapackage.json")
+    if docname != PAGE or app.builder.name == "gettext":  # the catalog holds the page's own text only
+        return
+    russian = (app.config.language or "en") == "ru"
+    source[0] += "\n" + (RU_NOTE if russian else "") + catalogue(Path(app.srcdir) / "data" / "datapackage.json")
+
+
+def _mark_english(app, doctree) -> None:
+    """In the Russian edition, each table's section (English text from the data package) carries lang="en"."""
+    if (app.config.language or "en") != "ru" or app.env.docname != PAGE:
+        return
+    from docutils import nodes
+
+    for section in doctree.findall(nodes.section):
+        if isinstance(section.parent, nodes.section):
+            section["classes"].append("language-en")
+    for para in doctree.findall(nodes.paragraph):  # "The course has N tables."
+        if para.astext().startswith("The course has ") and "language-en" not in para["classes"]:
+            para["classes"].append("language-en")
 
 
 def setup(app):
     app.connect("source-read", _fill)
+    app.connect("doctree-read", _mark_english)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"))
     p.add_argument("--out", default=str(REPO / "instructors" / "mistakes"))
     p.set_defaults(func=_mistakes)
+    p = sub.add_parser("translations", help="the Russian edition: build | update [--add DOCNAME...] | check "
+                                            "(see coursekit.edition)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=lambda a: __import__("coursekit.edition", fromlist=["main"]).main(a.rest))
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,148 @@
+"""Sphinx extension: the book in two languages from one source (issue 26).
+
+The prose of the Russian edition comes from gettext catalogs (``locales/ru/LC_MESSAGES``, built by
+``coursekit.edition``); this extension does the rest, at render time, so the notebooks run once:
+
+- ``language == "ru"``: glued numbers in the prose (myst-nb's ``pasted-text``) are written the
+  Russian way (15 000, 15,89); the charts' Vega-Lite specs (titles, axis, legend and tooltip titles,
+  the data values they draw, alt texts) and the glued tables are translated with
+  ``locales/ru/charts.yml`` and the glossary, and vega-embed gets d3's ru-RU locale
+  (``coursekit.i18n``). A string with no translation is a warning (an error under ``-W``) naming it.
+- A ``{doc}`` link to a page the Russian edition does not have yet goes to the English page, marked
+  "(на английском)", instead of failing.
+- Every page of either edition that exists in the other links to it at the top of its article
+  ("Читать по-русски" / "Read in English"), a plain link: reached with Tab, named by its text.
+- ``{en}`text``` marks English inside Russian text (an article's quotation): ``<span lang="en">``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+LANG = "ru"
+
+
+def _language(app) -> str:
+    return app.config.language or "en"
+
+
+def _ru_pages(srcdir: Path) -> set[str]:
+    base = Path(srcdir) / "locales" / LANG / "LC_MESSAGES"
+    return {p.relative_to(base).with_suffix("").as_posix() for p in base.rglob("*.po")} if base.exists() else set()
+
+
+# --- {en}`...`: English inside Russian text --------------------------------------------------------------
+def en_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    return [nodes.inline(rawtext, text, classes=["language-en"])], []
+
+
+# --- links to pages the edition does not have yet ----------------------------------------------------------
+def _title(srcdir: Path, docname: str) -> str:
+    for suffix in (".md", ".ipynb"):
+        path = Path(srcdir) / f"{docname}{suffix}"
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return docname
+
+
+def _missing_doc(app, env, node, contnode):
+    if node.get("reftype") != "doc" or _language(app) == "en" and app.builder.name != "gettext":
+        return None
+    target = node["reftarget"]
+    docname = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join(posixpath.dirname(node.get("refdoc", "")), target))
+    if not any((Path(app.srcdir) / f"{docname}{s}").exists() for s in (".md", ".ipynb")):
+        return None
+    refdoc = node.get("refdoc", "")
+    uri = "../" * (refdoc.count("/") + 1) + docname + ".html"
+    explicit = node.get("refexplicit")
+    label = nodes.inline("", contnode.astext() if explicit else _title(Path(app.srcdir), docname),
+                         classes=[] if explicit else ["language-en"])
+    ref = nodes.reference("", "", label, nodes.Text(" (на английском)"), internal=False, refuri=uri,
+                          classes=["edition-other"])
+    ref["hreflang"] = "en"
+    return ref
+
+
+# --- numbers, charts and tables in Russian -----------------------------------------------------------------
+def _translate(app, doctree, docname) -> None:
+    if _language(app) != LANG:
+        return
+    from coursekit import i18n
+
+    root = Path(app.srcdir)
+    missing: list[str] = []
+    for node in list(doctree.findall(nodes.inline)):
+        if "pasted-text" in node["classes"]:
+            node.replace(node[0], nodes.Text(i18n.number(node.astext())))
+    for node in list(doctree.findall(nodes.raw)):
+        if "html" not in node.get("format", ""):
+            continue
+        html = node.astext()
+        if "vegaEmbed" in html:
+            new = i18n.chart_html(html, root, missing)
+        elif "<table" in html and "<caption>" in html:  # a glued table (a Styler with its caption)
+            new = i18n.table(html, root, missing)
+        else:
+            continue
+        node.replace_self(nodes.raw("", new, format="html"))
+    for key in dict.fromkeys(missing):
+        logger.warning(f"no Russian for {key!r}: add it to locales/ru/charts.yml (en: / ru:)",
+                       location=docname, type="i18n", subtype="chart")
+
+
+# --- the switch between editions -------------------------------------------------------------------------
+SWITCH = ('<p class="edition-switch"><a href="{href}" hreflang="{lang}" lang="{lang}">{label}</a></p>\n')
+
+
+def _switch(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or "body" not in context:
+        return
+    depth = pagename.count("/")
+    if _language(app) == LANG:
+        href, lang, label = "../" * (depth + 1) + pagename + ".html", "en", "Read in English"
+    elif pagename in _ru_pages(Path(app.srcdir)):
+        href, lang, label = "../" * depth + f"{LANG}/" + pagename + ".html", LANG, "Читать по-русски"
+    else:
+        return
+    context["body"] = SWITCH.format(href=href, lang=lang, label=label) + context["body"]
+
+
+def _redirect(app, exception) -> None:
+    """The Russian edition's index.html sends the reader to its front page, as the English one does."""
+    if exception is not None or app.builder.format != "html" or _language(app) != LANG:
+        return
+    index = Path(app.outdir) / "index.html"
+    root = app.config.root_doc
+    index.write_text(f'<meta http-equiv="Refresh" content="0; url={root}.html" />\n', encoding="utf-8")
+
+
+def setup(app):
+    app.add_role("en", en_role)
+    app.connect("missing-reference", _missing_doc)
+    app.connect("doctree-resolved", _translate)
+    app.connect("html-page-context", _switch)
+    app.connect("build-finished", _redirect)
+    app.add_css_file("book-i18n.css", priority=800)
+    app.connect("build-finished", _copy_css)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+CSS = """.edition-switch { text-align: right; margin: 0 0 0.5rem; font-size: 0.9rem; }
+.edition-switch a { padding: 0.2rem 0; }
+"""
+
+
+def _copy_css(app, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / "book-i18n.css").write_text(CSS, encoding="utf-8")

@@ -1,0 +1,288 @@
+"""Render-time translation of what the notebooks computed: numbers, charts and tables.
+
+The book executes each chapter once, in English. The Russian edition translates the prose through
+Sphinx's gettext catalogs and what the code produced here, as the page is written
+(``_ext/book_i18n.py``), so both editions show the same numbers from the same run:
+
+- :func:`number` writes a number the Russian way: decimal comma, a no-break space between groups of
+  thousands (as d3-format's ru-RU locale, which the charts use, so prose and charts agree);
+- :func:`text` translates one string a chart or table shows: an exact entry of
+  ``locales/ru/charts.yml``, else a template of it in which numbers, dates and the names of the
+  glossary (``locales/ru/glossary.yml``) are placeholders ``{0}``, ``{1}`` ... filled in Russian;
+- :func:`chart` translates a Vega-Lite spec (titles, axis, legend and tooltip titles, the data
+  values it draws, the strings its filters compare them with, the alt text) and :func:`embed_options`
+  gives vega-embed the ru-RU number and time locale (shipped in ``locales/ru/d3-locale.json``);
+- :func:`table` translates the text of a glued table (pandas Styler HTML).
+
+A string with no translation is reported (:class:`Missing`), never shown in English silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+NBSP = "\u00a0"
+#: Between a number and "%" (GOST 8.417: the percent sign is set off from the number): a narrow no-break space.
+PERCENT_SPACE = "\u202f"
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+MONTHS_GENITIVE = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                   "октября", "ноября", "декабря"]
+MONTHS_NOMINATIVE = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                     "октябрь", "ноябрь", "декабрь"]
+_MON = "|".join(m[:3] for m in MONTHS)
+_MONTH = "|".join(MONTHS)
+DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}|{_MON}) (\d{{4}})\b")
+DATE_MY = re.compile(rf"\b({_MONTH}|{_MON}) (\d{{4}})\b")
+NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$")
+#: Strings a chart holds that nobody reads: codes, identifiers, colours, ISO dates.
+_NOT_TEXT = re.compile(r"^([A-Z0-9./-]{1,12}|#[0-9a-fA-F]{3,8}|[a-z0-9_]+|data-[0-9a-f]{32})$")
+
+
+class Missing(LookupError):
+    """Strings that have no Russian translation (each names itself)."""
+
+
+def locale_dir(root: Path = REPO) -> Path:
+    return root / "locales" / "ru"
+
+
+@functools.lru_cache(maxsize=4)
+def glossary(root: Path = REPO) -> dict[str, str]:
+    """English name -> Russian name (countries, organisations), the one list prose and charts follow."""
+    data = yaml.safe_load((locale_dir(root) / "glossary.yml").read_text(encoding="utf-8"))
+    return {e["en"]: e["ru"] for e in data["names"]}
+
+
+@functools.lru_cache(maxsize=4)
+def strings(root: Path = REPO) -> dict[str, str]:
+    """English string or template -> Russian (``locales/ru/charts.yml``)."""
+    data = yaml.safe_load((locale_dir(root) / "charts.yml").read_text(encoding="utf-8"))
+    out = {}
+    for entry in data["strings"]:
+        out[entry["en"]] = entry["ru"]
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def field_titles(root: Path = REPO) -> dict[str, str]:
+    """Data field -> Russian title, for a tooltip that shows a field without a title."""
+    data = yaml.safe_load((locale_dir(root) / "charts.yml").read_text(encoding="utf-8"))
+    return dict(data.get("fields", {}))
+
+
+@functools.lru_cache(maxsize=4)
+def d3_locale(root: Path = REPO) -> dict:
+    return json.loads((locale_dir(root) / "d3-locale.json").read_text(encoding="utf-8"))
+
+
+def number(text: str) -> str:
+    """'15,000' -> '15 000' (no-break space), '15.89' -> '15,89', '15.89%' -> '15,89 %'; other text kept."""
+    def one(m: re.Match) -> str:
+        whole, frac = m.group(1), m.group(2) or ""
+        return whole.replace(",", NBSP) + frac.replace(".", ",")
+
+    out = NUMBER.sub(one, text)
+    return re.sub(r"(\d)\s?%", lambda m: m.group(1) + PERCENT_SPACE + "%", out)
+
+
+def _date(m: re.Match) -> str:
+    day, month, year = m.group(1), m.group(2), m.group(3)
+    i = [x[:3] for x in MONTHS].index(month[:3])
+    if len(month) == 3:  # a table's '01 Jan 2026': the short numeric form
+        return f"{int(day):02d}.{i + 1:02d}.{year}"
+    return f"{int(day)}{NBSP}{MONTHS_GENITIVE[i]} {year}"
+
+
+def _month(m: re.Match) -> str:
+    i = [x[:3] for x in MONTHS].index(m.group(1)[:3])
+    return f"{MONTHS_NOMINATIVE[i]} {m.group(2)}"
+
+
+def template(english: str, root: Path = REPO) -> tuple[str, list[str]]:
+    """The string with its dates, numbers and glossary names replaced by {0}, {1} ... and their Russian forms."""
+    names = glossary(root)
+    pattern = "|".join([DATE_DMY.pattern, DATE_MY.pattern]
+                       + [rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in sorted(names, key=len, reverse=True)]
+                       + [NUMBER.pattern])
+    values: list[str] = []
+
+    def repl(m: re.Match) -> str:
+        found = m.group(0)
+        if (d := DATE_DMY.fullmatch(found)):
+            values.append(_date(d))
+        elif (d := DATE_MY.fullmatch(found)):
+            values.append(_month(d))
+        elif found in names:
+            values.append(names[found])
+        else:
+            values.append(number(found))
+        return "{" + str(len(values) - 1) + "}"
+
+    return re.sub(pattern, repl, english), values
+
+
+def needs_translation(value: str) -> bool:
+    """Does a reader see words here (not a code, a colour, an ISO date, a bare number)?"""
+    value = value.strip()
+    return bool(re.search(r"[A-Za-z]{2}", value)) and not _NOT_TEXT.match(value) and not ISO_DATE.match(value)
+
+
+def text(english: str, root: Path = REPO, missing: list | None = None) -> str:
+    """The Russian of one string a chart or table shows (see the module docstring)."""
+    table = strings(root)
+    if english in table:
+        return table[english]
+    if english in glossary(root):
+        return glossary(root)[english]
+    key, values = template(english, root)
+    if key in table:
+        return table[key].format(*values)
+    if values and not re.search(r"[A-Za-z]{2}", re.sub(r"\{\d+\}", "", key)):  # only dates, numbers, names
+        return key.format(*values)
+    if not needs_translation(english):
+        return number(english) if NUMBER.search(english) and not ISO_DATE.match(english) else english
+    if missing is not None:
+        missing.append(key)
+        return english
+    raise Missing(key)
+
+
+# --- charts -----------------------------------------------------------------------------------------
+#: Keys whose string values a reader sees (titles, the alt text, a binding's label).
+_SHOWN = {"title", "subtitle", "text", "description"}
+_EXPRESSIONS = {"filter", "test", "expr"}
+
+
+def _encoded_fields(spec) -> set[str]:
+    found: set[str] = set()
+
+    def walk(o, in_encoding=False):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "field" and isinstance(v, str) and in_encoding:
+                    found.add(v)
+                walk(v, in_encoding or k == "encoding")
+        elif isinstance(o, list):
+            for v in o:
+                walk(v, in_encoding)
+
+    walk(spec)
+    return found
+
+
+def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
+    """A translated copy of a Vega-Lite spec."""
+    shown_fields = _encoded_fields(spec)
+
+    def tr(value: str, must: bool) -> str:
+        if must:
+            return text(value, root, missing)
+        try:
+            return text(value, root, [])
+        except Missing:
+            return value
+
+    def literal(expr: str) -> str:
+        return re.sub(r"(['\"])(.*?)\1", lambda m: m.group(1) + tr(m.group(2), False) + m.group(1), expr)
+
+    def walk(o, key=None, parent=None):
+        if isinstance(o, dict):
+            out = {}
+            for k, v in o.items():
+                if k in _EXPRESSIONS and isinstance(v, str):
+                    out[k] = literal(v)
+                elif k == "bind" and isinstance(v, dict) and isinstance(v.get("name"), str):
+                    out[k] = {**v, "name": tr(v["name"], True)}
+                else:
+                    out[k] = walk(v, k, o)
+            return out
+        if isinstance(o, list):
+            return [walk(v, key, parent) for v in o]
+        if isinstance(o, str):
+            if key in _SHOWN:
+                return tr(o, True)
+            if key in ("domain", "sort"):
+                return tr(o, False)
+            if key in shown_fields:
+                return tr(o, needs_translation(o))
+            return o
+        return o
+
+    return walk(spec)
+
+
+def tooltip_titles(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
+    """Tooltip entries given as a bare field (``"country:N"`` is ``{"field": "country"}``) get a Russian title."""
+    fields = field_titles(root)
+
+    def walk(o):
+        if isinstance(o, dict):
+            for k, v in list(o.items()):
+                if k == "tooltip":
+                    entries = v if isinstance(v, list) else [v]
+                    for e in entries:
+                        if isinstance(e, dict) and "field" in e and "title" not in e:
+                            if e["field"] in fields:
+                                e["title"] = fields[e["field"]]
+                            elif missing is not None:
+                                missing.append(f"tooltip field {e['field']!r} (add it under fields:)")
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(spec)
+    return spec
+
+
+def embed_options(options: dict, root: Path = REPO) -> dict:
+    """vega-embed options with the Russian number and time formats (d3's ru-RU locale, shipped offline)."""
+    loc = d3_locale(root)
+    return {**options, "formatLocale": loc["format"], "timeFormatLocale": loc["time"]}
+
+
+_CALL = re.compile(r"\}\)\(")
+
+
+def chart_html(html: str, root: Path = REPO, missing: list | None = None) -> str:
+    """Altair's HTML output with its spec translated and its embed options localised."""
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    for m in _CALL.finditer(html):
+        start = m.end()
+        if start < pos:
+            continue
+        try:
+            spec, end = decoder.raw_decode(html, start)
+            sep = re.match(r"\s*,\s*", html[end:])
+            options, end2 = decoder.raw_decode(html, end + sep.end())
+        except (ValueError, AttributeError):
+            continue
+        new = tooltip_titles(chart(spec, root, missing), root, missing)
+        out.append(html[pos:start])
+        out.append(json.dumps(new).replace("</", "<\\/") + ", " + json.dumps(embed_options(options, root)))
+        pos = end2
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def table(html: str, root: Path = REPO, missing: list | None = None) -> str:
+    """A glued table (Styler HTML) with its caption, headers and cells in Russian."""
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(html, "html.parser")
+    for node in list(soup.find_all(string=True)):
+        if node.parent.name in ("style", "script") or not isinstance(node, NavigableString) or not node.strip():
+            continue
+        stripped = node.strip()
+        node.replace_with(node.replace(stripped, text(stripped, root, missing)))
+    return str(soup)
