@@ -96,7 +96,11 @@ def _why_not_a_number(got) -> str:
     return "the test expects a single number (an int or a float)"
 
 
-def _number(what: str, got) -> float:
+def _nan(what: str, hint: str | None) -> CheckFailed:
+    return CheckFailed(f"{what}: got NaN (not a number).\nHint: {hint or 'did a division or a lookup use a missing value?'}")
+
+
+def _number(what: str, got, hint: str | None = None) -> float:
     # float() first: a value with a permissive __eq__ must still be a real number
     if isinstance(got, bool) or not isinstance(got, Real):
         try:
@@ -104,14 +108,14 @@ def _number(what: str, got) -> float:
             if isinstance(got, np.generic) and np.issubdtype(type(got), np.number) and not isinstance(got, np.bool_):
                 value = float(got)
                 if math.isnan(value):
-                    raise CheckFailed(f"{what}: got NaN (not a number). Did a division use a missing value?")
+                    raise _nan(what, hint)
                 return value
         except ImportError:  # pragma: no cover
             pass
-        raise CheckFailed(_message(what, "a number", _describe(got), _why_not_a_number(got)))
+        raise CheckFailed(_message(what, "a number", _describe(got), _why_not_a_number(got) + (f"; {hint}" if hint else "")))
     value = float(got)
     if math.isnan(value):
-        raise CheckFailed(f"{what}: got NaN (not a number). Did a division use a missing value?")
+        raise _nan(what, hint)
     return value
 
 
@@ -128,12 +132,12 @@ def check_close(what: str, got, expected, *, tol: float = 0.01, hint: str | None
         if len(got) != len(expected):
             raise CheckFailed(_message(what, f"a {kind} of {len(expected)} numbers", f"{len(got)} ({_describe(got)})",
                                        hint))
-        values = [_number(f"{what}[{i}]", g) for i, g in enumerate(got)]
+        values = [_number(f"{what}[{i}]", g, hint) for i, g in enumerate(got)]
         if any(abs(v - e) > tol for v, e in zip(values, expected)):
             _fail(what, type(expected)(round(e, 4) for e in expected), type(expected)(round(v, 4) for v in values), hint)
         print(f"ok: {what}")
         return
-    value = _number(what, got)
+    value = _number(what, got, hint)
     if abs(value - expected) > tol:
         shown = int(value) if value.is_integer() and not isinstance(got, float) and "float" not in type(got).__name__ else round(value, 4)
         _fail(what, round(expected, 4), shown, hint)
@@ -319,7 +323,8 @@ def check_chart(what: str, chart, *, mark: str | None = None, encodings: dict[st
         missing = _missing_words(text, alt_text_mentions)
         if missing:
             raise CheckFailed(_message(f"{what} (alt text)", f"alt text that mentions {', '.join(missing)}",
-                                       repr(text if len(text) < 100 else text[:97] + "..."), hint))
+                                       repr(text if len(text) < 100 else text[:97] + "..."),
+                                       hint or "say it in the alt text, the words a screen reader reads: charts.describe(chart, '...')"))
     for channel, accepted in (sort or {}).items():
         enc = merged.get(channel)
         got = enc.get("sort") if isinstance(enc, dict) else None

@@ -215,13 +215,7 @@ def _test_code_error(err: BaseException, frames: list) -> str | None:
     innermost, lineno = cells[-1]
     if innermost.f_code.co_filename != running.f_code.co_filename:
         return None  # raised inside a function the student wrote: their traceback is the useful one
-    source = "".join(linecache.getlines(running.f_code.co_filename))
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    found = None
-    for info in _parts().values():
-        for part in info.get("parts", []):
-            if first in part["tests"]:
-                found = part
+    found = _visible_test_part(running)
     if found is None:
         return None
     line = linecache.getline(running.f_code.co_filename, lineno).strip()
@@ -233,6 +227,34 @@ def _test_code_error(err: BaseException, frames: list) -> str | None:
             f"{type(err).__name__}{': ' + detail if detail else ''}.\n"
             f"Check that {what} {'is' if len(names) < 2 else 'are'} what Part {found['part']} asks for "
             f"(a number, a list, a dict, a table with the columns it names...), run its cell, then run this test again.")
+
+
+def _visible_test_part(running) -> dict | None:
+    """The part whose visible test is the running cell (its first line is the test's first line)."""
+    source = "".join(linecache.getlines(running.f_code.co_filename))
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    found = None
+    for info in _parts().values():
+        for part in info.get("parts", []):
+            if first in part["tests"]:
+                found = part
+    return found
+
+
+def student_code_error(tb: TracebackType | None) -> str | None:
+    """An error raised inside a student's function that a visible test called: a sentence that says so,
+    to stand above the traceback (which shows the test's line, with its hint, then the student's code).
+    ``None`` for any other error."""
+    frames = list(_frames(tb))
+    cells = [frame for frame, _ in frames if _is_cell(frame.f_code.co_filename)]
+    if len(cells) < 2 or cells[-1].f_code.co_filename == cells[0].f_code.co_filename:
+        return None  # not in a cell, or raised by the test's own code
+    part = _visible_test_part(cells[0])
+    if part is None:
+        return None
+    return (f"Part {part['part']}'s test stopped inside your code: the check marked ----> below called your function, "
+            f"and your function raised the error at the bottom (the last lines show where). Fix it, run its cell, "
+            f"then run this test again.")
 
 
 def message(err: BaseException, tb: TracebackType | None = None, *, where: str = "test") -> str | None:
@@ -298,8 +320,17 @@ def _handler(shell, etype, value, tb, tb_offset=None):
         return stb
     try:
         text = message(value, tb)
+        inside = student_code_error(tb) if text is None else None
     except Exception:  # never hide the real error behind a broken hint
-        text = None
+        text = inside = None
+    if inside is not None:  # the student's function failed when a test called it: a sentence, then the traceback
+        try:
+            stb = [inside, ""] + shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        except Exception:
+            stb = None
+        if stb:
+            shell._showtraceback(etype, value, stb)
+            return stb
     if text is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None

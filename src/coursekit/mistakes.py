@@ -28,6 +28,7 @@ import yaml
 
 _HIDDEN = "### BEGIN HIDDEN TESTS"
 _EXPECTED = re.compile(r": expected (.*), got ")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -48,11 +49,14 @@ class _Kernel:
 
         self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(cwd))
 
-    def run(self, code: str, timeout: int = 120) -> tuple[str, str] | None:
-        """Run code; ``(ename, evalue)`` if it raised, else ``None``."""
+    def run(self, code: str, timeout: int = 120) -> tuple[str, str, str] | None:
+        """Run code; ``(ename, evalue, what the student sees)`` if it raised, else ``None``."""
         reply = self.kc.execute_interactive(code, output_hook=lambda msg: None, timeout=timeout, store_history=False)
         content = reply["content"]
-        return (content.get("ename", "Error"), content.get("evalue", "")) if content["status"] != "ok" else None
+        if content["status"] == "ok":
+            return None
+        shown = _ANSI.sub("", "\n".join(content.get("traceback", [])))
+        return content.get("ename", "Error"), content.get("evalue", ""), shown
 
     def close(self) -> None:
         self.kc.stop_channels()
@@ -107,7 +111,9 @@ def run(exercises: str | Path, mistakes_file: str | Path) -> list[Outcome]:
                         if failed[0] != "CheckFailed":
                             first = f"{failed[0]}: {first}"
                         caught, message = where, _redact(first) if where == "hidden" else first
-                        detail = "" if where == "hidden" else failed[1] if failed[0] == "CheckFailed" else f"{failed[0]}: {failed[1]}"
+                        # the whole message a student sees (for an error in their own function: the test line that
+                        # called it, with its hint, and their traceback)
+                        detail = "" if where == "hidden" else failed[1] if failed[0] == "CheckFailed" else failed[2]
                         break
             outcomes.append(Outcome(int(item["part"]), item["test"], item["mistake"].strip(), caught, message, detail,
                                     item.get("cause"), (item.get("hidden_only") or "").strip() or None))
