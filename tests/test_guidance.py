@@ -55,7 +55,7 @@ def test_release_says_which_part_to_do_first():
         assert "Traceback" not in _text(cell) and "----" not in _text(cell)
     assert [o["ename"] for o in before.outputs if o["output_type"] == "error"] == ["NameError"]
     assert [o["ename"] for o in after.outputs if o["output_type"] == "error"] == ["NotImplementedError"]
-    assert "Part 5 is not done yet: set `rate_chart` in the cell above" in _text(chart)
+    assert "Part 5 is not done yet: set `recomputed` in the cell above" in _text(chart)
 
 
 def test_explorer_says_which_part_to_finish_first():
@@ -82,3 +82,49 @@ def test_other_errors_keep_their_traceback():
         undefined_name_in_no_assignment  # noqa: F821
     except NameError as err:
         assert guidance.message(err) is None
+
+
+@pytest.mark.slow
+def test_failures_read_like_a_tutor():
+    """Issue 24, one kernel on ch04's student version: the first Run All stops at Part 1's answer cell with a sentence
+    that says which part to write; a test whose own code cannot use an answer (`holds` an int) says which answer;
+    a failed check shows its message and hint, not a traceback through coursekit/checks.py. Every cell still fails."""
+    source = REPO / "exercises" / "source" / "ch04_world_order" / "ch04_world_order.ipynb"
+    nb = student_version(source)
+    ids = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    cells = [ids["setup"].source, ids["rank_listed"].source, "holds = 5", ids["test_where_rank_holds"].source,
+             "ranks = minerals.copy()\ngold_2026 = 10", ids["test_rank_listed"].source]
+    run = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells], metadata=nb.metadata)
+    NotebookClient(run, timeout=120, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}).execute()
+    setup, stub, _, holds_test, _, rank_test = run.cells
+    assert not any(o["output_type"] == "error" for o in setup.outputs)
+
+    def error(cell):
+        errors = [o for o in cell.outputs if o["output_type"] == "error"]
+        assert len(errors) == 1, "the cell must still fail"
+        text = "\n".join(errors[0]["traceback"])
+        assert "Traceback" not in text and "----" not in text and "checks.py" not in text and "site-packages" not in text, text
+        assert not any(o.get("name") == "stderr" for o in cell.outputs)
+        return errors[0]["ename"], text
+
+    ename, text = error(stub)
+    assert ename == "NotImplementedError"
+    assert "Part 1 (ranks with ties) is not written yet: in this cell, replace `raise NotImplementedError()` with your code" in text
+    ename, text = error(holds_test)
+    assert ename == "TypeError" and "Part 3's test could not use `holds`" in text, text
+    ename, text = error(rank_test)
+    assert ename == "CheckFailed"
+    assert text.startswith("'Other countries' in ranks: expected False, got True.\nHint: keep only rows with row_kind == 'country'"), text
+
+
+def test_every_assignment_opens_with_the_same_how_it_works():
+    """Issue 24: one text (coursekit.student.HOW_IT_WORKS), in the intro cell of every source notebook (so in every
+    student version too); write it into a new assignment with coursekit.student.how_it_works()."""
+    from coursekit.student import has_how_it_works
+
+    sources = sorted((REPO / "exercises" / "source").glob("*/*.ipynb"))
+    assert len(sources) >= 7
+    for path in sources:
+        intro = nbformat.read(str(path), as_version=4).cells[0]
+        assert intro.metadata.get("nbgrader", {}).get("grade_id") == "intro", path.name
+        assert has_how_it_works(intro.source), f"{path.name}: the intro lacks coursekit.student.HOW_IT_WORKS"

@@ -42,21 +42,35 @@ def test_every_chapter_has_a_notes_page_with_its_generated_mistakes():
 
 
 @pytest.mark.slow
-def test_generated_mistakes_are_current_and_each_fails_its_test():
+def test_generated_mistakes_are_current_and_each_fails_a_visible_test_naming_its_cause():
+    """Issue 24: a visible test never says `ok` to a plausible wrong answer. Each listed mistake fails a
+    visible check whose message (first line and hint) contains the mistake's `cause`, unless it is marked
+    `hidden_only` with a reason (then a hidden test must catch it)."""
     def one(path):
         spec = mistakes.load(path)
         return spec, mistakes.run(EXERCISES, path)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(one, FILES))
+    problems = []
     for spec, outcomes in results:
         name = spec["assignment"]
-        assert len(outcomes) >= 5, f"{name}: list at least one plausible mistake per part"
-        for outcome in outcomes:
-            assert outcome.caught_by in {"visible", "hidden"}, \
-                f"{name} part {outcome.part}: {outcome.mistake!r} is caught by {outcome.caught_by}, not by {outcome.test}"
+        assert len(outcomes) >= 12, f"{name}: list at least two plausible mistakes per part"
+        for o in outcomes:
+            where = f"{name} part {o.part}: {o.mistake[:70]!r}"
+            if o.hidden_only:
+                if o.caught_by != "hidden":
+                    problems.append(f"{where} is marked hidden_only but is caught by {o.caught_by}")
+            elif o.caught_by != "visible":
+                problems.append(f"{where} is caught by {o.caught_by}, not by the visible test of {o.test}")
+            elif not o.cause:
+                problems.append(f"{where}: no `cause` (words the visible message must contain)")
+            elif o.cause.lower() not in o.detail.lower():
+                problems.append(f"{where}: the visible message does not name the cause {o.cause!r}: {o.detail!r}")
         committed = (REPO / "instructors" / "mistakes" / f"{name}.md").read_text()
-        assert committed == mistakes.markdown(name, outcomes), f"instructors/mistakes/{name}.md is stale: run `coursekit mistakes {name}`"
+        if committed != mistakes.markdown(name, outcomes):
+            problems.append(f"instructors/mistakes/{name}.md is stale: run `coursekit mistakes {name}`")
+    assert not problems, "\n".join(problems)
 
 
 def test_mistake_lists_show_no_wrong_code_or_hidden_expected_values():
