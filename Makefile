@@ -1,5 +1,5 @@
 # The course's commands. Each target sets up .venv itself if it is missing or stale.
-#   make book   build the HTML book into _build/html (warnings are errors)
+#   make book   build the HTML book into _build/html and its Russian edition into _build/html/ru (warnings are errors)
 #   make test   run every test (units, data, notebooks, nbgrader round trip, book, browser)
 #   make lab    open JupyterLab on the course (the student's Lab); make lab-instructor: with nbgrader's tools
 SHELL := /bin/bash
@@ -57,7 +57,9 @@ book: $(STAMP)
 	$(BIN)/coursekit student-versions
 	@echo ">> building the book (executes changed notebooks; cached ones are reused)"
 	$(BIN)/jupyter-book build . -W --keep-going
-	@echo ">> done: open _build/html/index.html"
+	@echo ">> building the Russian edition into _build/html/ru (pages with a catalog in locales/ru; reuses the executions)"
+	$(BIN)/coursekit translations build
+	@echo ">> done: open _build/html/index.html (Russian edition: _build/html/ru/index.html)"
 
 test: $(STAMP) $(AXE) $(DEPLOY_NPM)
 	@echo ">> running every test (units, data, notebooks, nbgrader round trip, book build, browser)"

@@ -42,6 +42,39 @@ def en_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     return [nodes.inline(rawtext, text, classes=["language-en"])], []
 
 
+# --- glued numbers inside translated messages ------------------------------------------------------------
+def _glue_in_translations() -> None:
+    """Let ``{glue:text}`` work inside a translated message.
+
+    Sphinx parses each translated message as a document of its own, which lacks the page's notebook
+    (myst-nb's ``nb_renderer``), so myst-nb would find no glue data there (``No key ... found``).
+    The page itself is always parsed first, with its own glue roles: remember its renderer per page
+    and lend it to the messages of that page.
+    """
+    from myst_nb.ext.glue import roles, utils
+
+    if getattr(roles.retrieve_glue_data, "_book_i18n", False):
+        return
+    original = utils.retrieve_glue_data
+    renderers: dict = {}
+
+    def retrieve(document, key):
+        env = getattr(document.settings, "env", None)
+        page = getattr(env, "docname", None)
+        if "nb_renderer" in document:
+            renderers[page] = document["nb_renderer"]
+        elif page in renderers:  # lent for this lookup only: a document holding it cannot be pickled
+            document["nb_renderer"] = renderers[page]
+            try:
+                return original(document, key)
+            finally:
+                document.attributes.pop("nb_renderer", None)
+        return original(document, key)
+
+    retrieve._book_i18n = True
+    roles.retrieve_glue_data = retrieve
+
+
 # --- links to pages the edition does not have yet ----------------------------------------------------------
 def _title(srcdir: Path, docname: str) -> str:
     for suffix in (".md", ".ipynb"):
@@ -126,6 +159,7 @@ def _redirect(app, exception) -> None:
 
 
 def setup(app):
+    _glue_in_translations()
     app.add_role("en", en_role)
     app.connect("missing-reference", _missing_doc)
     app.connect("doctree-resolved", _translate)

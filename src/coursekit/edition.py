@@ -72,14 +72,16 @@ def _config(root: Path, extra: dict) -> dict:
     return over
 
 
-def _sphinx(root: Path, outdir: Path, builder: str, doctrees: Path, overrides: dict, strict: bool = True) -> None:
+def _sphinx(root: Path, outdir: Path, builder: str, doctrees: Path, overrides: dict, strict: bool = True,
+            quiet: bool = False) -> None:
     """One Sphinx build of the book as ``jupyter-book build`` runs it, with our overrides."""
     sys.path.insert(0, str(root / "_ext")) if str(root / "_ext") not in sys.path else None
     from jupyter_book.sphinx import build_sphinx
 
     result = build_sphinx(str(root), str(outdir), noconfig=True, path_config=str(root / "_config.yml"),
                           confoverrides=_config(root, overrides), doctreedir=str(doctrees), builder=builder,
-                          warningiserror=strict, keep_going=True, quiet=True)
+                          warningiserror=strict, keep_going=True, quiet=quiet,
+                          really_quiet=quiet)
     if result:
         raise SystemExit(f"sphinx-build -b {builder} failed (exit {result})")
 
@@ -91,7 +93,9 @@ def extract(root: Path = REPO, out: Path | None = None, pages: list[str] | None 
     work = Path(tempfile.mkdtemp(prefix="gettext-toc-"))
     toc = work / "_toc.yml"
     toc.write_text(yaml.safe_dump(edition_toc(root, [*pages, *ALWAYS]), sort_keys=False), encoding="utf-8")
-    _sphinx(root, out, "gettext", work / "doctrees", {"external_toc_path": str(toc)})
+    # the messages are the source's words; executed outputs come from the cache (a figure's caption is
+    # only there once its glued chart is), warnings are the English build's business
+    _sphinx(root, out, "gettext", work / "doctrees", {"external_toc_path": str(toc)}, strict=False, quiet=True)
     shutil.rmtree(work, ignore_errors=True)
     return out
 

@@ -1,0 +1,285 @@
+"""The Russian edition (issue 26): catalogs complete and current, one glossary, numbers and charts in Russian.
+
+Fast tests read the catalogs (``locales/ru``) and regenerate the English messages of the translated pages
+in a temporary folder (``sphinx-build -b gettext``, nothing executed: about 5 s). Book tests read the
+session's ``built_book`` (both editions; ``A11Y_BOOK`` points them at an existing build). The browser
+tests of test_browser.py and test_a11y.py take every page under ``_build/html``, the Russian ones
+(``_build/html/ru/``) included; ``test_russian_charts_draw_in_russian`` below opens the Russian chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+
+from coursekit import edition, i18n
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = edition.translated_pages(REPO)
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+#: Four Latin words in a row: an English sentence (or its remains) in Russian text.
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z'’]+(?:[ ,;:]+[A-Za-z][a-z'’]+){3,}\b")
+
+
+def _catalog(page: str):
+    with (edition.catalog_dir(REPO) / f"{page}.po").open("rb") as f:
+        return read_po(f)
+
+
+def test_the_russian_edition_has_its_front_page_chapter_and_catalogue():
+    assert {"intro", "chapters/06-us-visa-bonds/visa-bonds", "data-catalogue", "references"} <= set(PAGES)
+    toc = edition.edition_toc(REPO)
+    files = json.dumps(toc)
+    assert toc["root"] == "intro" and "assignments/" not in files and "chapters/01" not in files
+
+
+def test_every_catalog_entry_is_translated_and_none_is_fuzzy():
+    assert edition.problems(REPO) == []
+
+
+def test_a_fuzzy_or_empty_entry_is_reported(tmp_path):
+    """The check the build runs (coursekit.edition.problems) names the file, line and entry."""
+    page = tmp_path / "locales" / "ru" / "LC_MESSAGES" / "p.po"
+    page.parent.mkdir(parents=True)
+    page.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                    '#, fuzzy\nmsgid "Old English"\nmsgstr "Старый перевод"\n\nmsgid "New English"\nmsgstr ""\n',
+                    encoding="utf-8")
+    found = edition.problems(tmp_path)
+    assert len(found) == 2 and "fuzzy" in found[0] and "not translated" in found[1], found
+    assert all("p.po:" in f for f in found)
+
+
+@pytest.fixture(scope="module")
+def fresh_messages(tmp_path_factory) -> Path:
+    """The English messages of the translated pages, extracted now from the current source."""
+    out = tmp_path_factory.mktemp("gettext")
+    return edition.extract(REPO, out, PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_catalog_is_not_older_than_the_english_text(fresh_messages, page):
+    """Each message of the English page has its entry (an entry whose English changed would be missing
+    here: run `coursekit translations update`, which marks it fuzzy, and translate it again)."""
+    with (fresh_messages / f"{page}.pot").open("rb") as f:
+        english = {m.id for m in read_po(f) if m.id}
+    translated = {m.id for m in _catalog(page) if m.id}
+    new = sorted(english - translated)
+    gone = sorted(translated - english)
+    assert not new and not gone, (f"{page}: the English text changed since its catalog was updated "
+                                  f"(coursekit translations update):\n  new: {new}\n  gone: {gone}")
+
+
+# --- the glossary -------------------------------------------------------------------------------
+GLOSSARY = yaml.safe_load((REPO / "locales" / "ru" / "glossary.yml").read_text(encoding="utf-8"))["names"]
+
+
+def _stem(word: str) -> str:
+    return word[:-2] if len(word) > 6 else word[:-1] if len(word) >= 4 else word
+
+
+def test_the_glossary_has_one_russian_name_for_each_name():
+    english = [e["en"] for e in GLOSSARY]
+    assert len(english) == len(set(english)), "a name is listed twice"
+    assert all(e["ru"].strip() for e in GLOSSARY)
+    for code in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "AFG", "RUS", "CHN", "MEX", "VEN", "HTI"):
+        from coursekit import regions
+        assert regions.name(code) in english, f"{regions.name(code)} (coursekit.regions) has no Russian name"
+    assert {"EAEU": "ЕАЭС", "CSTO": "ОДКБ", "CIS": "СНГ"}.items() <= {e["en"]: e["ru"] for e in GLOSSARY}.items()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_prose_uses_the_glossarys_names(page):
+    """Where an English message names a country or organisation, its translation uses the glossary's
+    Russian name (declined as grammar needs: compared by stem)."""
+    problems = []
+    for message in _catalog(page):
+        if not message.id or not message.string:
+            continue
+        for entry in GLOSSARY:
+            if re.search(rf"(?<![\w-]){re.escape(entry['en'])}(?![\w-])", message.id):
+                stems = [_stem(w) for w in re.findall(r"[\wЁё.]+", entry["ru"])]
+                if not all(s.lower() in message.string.lower() for s in stems):
+                    problems.append(f"{entry['en']} -> {entry['ru']}: {message.string[:90]!r}")
+    assert not problems, f"{page}: names not as the glossary has them:\n" + "\n".join(problems)
+
+
+def test_chart_strings_are_russian_and_keep_their_placeholders():
+    for english, russian in i18n.strings(REPO).items():
+        assert CYRILLIC.search(russian), f"not Russian: {russian!r}"
+        assert sorted(re.findall(r"\{\d+\}", english)) == sorted(re.findall(r"\{\d+\}", russian)), english
+
+
+def test_numbers_are_written_the_russian_way():
+    assert i18n.number("15,000") == "15\u00a0000"
+    assert i18n.number("15.89") == "15,89"
+    assert i18n.number("1,103.5 and 2022") == "1\u00a0103,5 and 2022"
+    assert i18n.number("7.57%") == "7,57\u202f%"
+    assert i18n.number("B-1/B-2") == "B-1/B-2"
+    assert i18n.text("Turkmenistan on 1 January 2026", REPO, missing=[]) == "Turkmenistan on 1 January 2026"
+    assert i18n.text("01 Jan 2026", REPO) == "01.01.2026"
+    with pytest.raises(i18n.Missing):
+        i18n.text("A sentence nobody translated", REPO)
+
+
+# --- the built editions -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def book(request) -> Path:
+    if os.environ.get("A11Y_BOOK"):
+        return Path(os.environ["A11Y_BOOK"]).resolve()
+    return request.getfixturevalue("built_book")
+
+
+def _soup(path: Path):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _pasted(path: Path) -> list[str]:
+    return sorted(s.get_text() for s in _soup(path).select("span.pasted-text"))
+
+
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_every_glued_number_of_the_english_page_is_in_the_russian_page(book, page):
+    english, russian = _pasted(book / f"{page}.html"), _pasted(book / "ru" / f"{page}.html")
+    assert sorted(i18n.number(n) for n in english) == russian
+    if page.startswith("chapters/"):
+        assert len(russian) >= 10 and any("\u00a0" in n for n in russian) and any("," in n for n in russian)
+
+
+def _prose(path: Path) -> str:
+    """The article's text a reader reads as prose: no code, outputs, charts, English-marked or cited names."""
+    soup = _soup(path)
+    article = soup.select_one("article.bd-article") or soup
+    for junk in article.select("script, style, pre, code, .cell_input, .cell_output, .vega-embed, [lang=en], "
+                                "table, .bibliography, .citation, span.pasted-text, .headerlink, .caption-number"):
+        junk.decompose()
+    for cite in article.select("a[href*='references']"):  # author-year citations ([Sobko, 2026])
+        cite.decompose()
+    text = " ".join(article.get_text(" ").split())
+    for entry in GLOSSARY:  # names the glossary keeps in their own language (Platform for Peace and Humanity)
+        if not CYRILLIC.search(entry["ru"]):
+            text = text.replace(entry["ru"], "")
+    return text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_no_english_sentence_is_left_in_a_russian_page(book, page):
+    text = _prose(book / "ru" / f"{page}.html")
+    assert len(CYRILLIC.findall(text)) > 200 or page in {"references", "data-catalogue"}
+    runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
+    assert not runs, f"ru/{page}: English left outside quotations, code and names: {runs}"
+
+
+def _specs(path: Path) -> list[dict]:
+    html, decoder, specs = path.read_text(encoding="utf-8"), json.JSONDecoder(), []
+    for m in re.finditer(r"\}\)\(", html):
+        try:
+            specs.append(decoder.raw_decode(html, m.end())[0])
+        except ValueError:
+            pass
+    return [s for s in specs if isinstance(s, dict) and "$schema" in s]
+
+
+@pytest.mark.slow
+def test_russian_charts_carry_russian_titles_labels_and_alt_text(book):
+    page = "chapters/06-us-visa-bonds/visa-bonds"
+    specs = _specs(book / "ru" / f"{page}.html")
+    assert len(specs) == len(_specs(book / f"{page}.html")) >= 6
+    for spec in specs:
+        assert CYRILLIC.search(spec["description"]) and not ENGLISH_RUN.search(
+            re.sub(r"\([^)]*Temporary Final Rule\)|Visa Bond Pilot Program|Federal Register|The Astana Times", "",
+                   spec["description"])), spec["description"]
+        shown = []
+
+        def walk(o, key=None):
+            if isinstance(o, dict):
+                for k, v in o.items():
+                    walk(v, k)
+            elif isinstance(o, list):
+                for v in o:
+                    walk(v, key)
+            elif isinstance(o, str) and key in ("title", "subtitle", "text") and re.search(r"[A-Za-z]{3}", o):
+                shown.append(o)
+
+        walk({k: v for k, v in spec.items() if k != "datasets"})
+        assert not [s for s in shown if not CYRILLIC.search(s)], shown
+    assert "Казахстан" in json.dumps(specs, ensure_ascii=False) and "Kazakhstan" not in json.dumps(
+        [s.get("datasets") for s in specs])
+
+
+@pytest.mark.slow
+def test_each_edition_links_to_the_other_and_says_its_language(book):
+    for page in PAGES:
+        en, ru = _soup(book / f"{page}.html"), _soup(book / "ru" / f"{page}.html")
+        assert en.html["lang"] == "en" and ru.html["lang"] == "ru"
+        to_ru, to_en = en.select_one(".edition-switch a[hreflang=ru]"), ru.select_one(".edition-switch a[hreflang=en]")
+        assert to_ru and to_en, page
+        assert (book / f"{page}.html").parent.joinpath(to_ru["href"]).resolve() == (book / "ru" / f"{page}.html").resolve()
+        assert (book / "ru" / f"{page}.html").parent.joinpath(to_en["href"]).resolve() == (book / f"{page}.html").resolve()
+    untranslated = _soup(book / "chapters/01-eu-conditionality/eu-conditionality.html")
+    assert untranslated.select_one(".edition-switch") is None  # no Russian page: no link
+    intro = _soup(book / "ru" / "intro.html")
+    to_english = [a for a in intro.select("a.edition-other") if "01-eu-conditionality" in a["href"]]
+    assert to_english and "на английском" in to_english[0].get_text(), "an untranslated chapter's link"
+
+
+@pytest.mark.slow
+def test_the_russian_search_finds_russian_words(book):
+    index = (book / "ru" / "searchindex.js").read_text(encoding="utf-8")
+    language = (book / "ru" / "_static" / "documentation_options.js").read_text(encoding="utf-8")
+    assert "LANGUAGE: 'ru'" in language or '"ru"' in language
+    terms = json.loads(re.search(r"Search\.setIndex\((.*)\)\s*$", index, re.S).group(1))["terms"]
+    assert "залог" in terms  # the stem of залог, залога, залоги ... (Sphinx's Russian stemmer)
+    assert (book / "ru" / "_static" / "translations.js").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_russian_charts_draw_in_russian(book):
+    """Offline, every chart of the Russian chapter draws an SVG whose axis and title text and whose
+    alt text are Russian, with Russian number formats (decimal comma), and no console error."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium is not installed")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda r: r.abort() if urlparse(r.request.url).scheme in ("http", "https") else r.continue_())
+        page.goto((book / "ru" / "chapters/06-us-visa-bonds/visa-bonds.html").as_uri())
+        n = page.locator(".vega-embed").count()
+        assert n >= 6
+        page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=30000)
+        for i in range(n):
+            embed = page.locator(".vega-embed").nth(i)
+            label = embed.locator("[role=graphics-document]").get_attribute("aria-label") or ""
+            texts = embed.locator("svg.marks").first.evaluate("s => [...s.querySelectorAll('text')].map(t => t.textContent)")
+            assert CYRILLIC.search(label), label
+            assert any(CYRILLIC.search(t) for t in texts), texts
+        drawn = " | ".join(page.locator("#fig-raw-number svg.marks").first.evaluate(
+            "s => [...s.querySelectorAll('text')].map(t => t.textContent)"))
+        assert "15,89" in drawn and "15.89" not in drawn
+        assert "52\u00a0083" in drawn  # d3's ru-RU thousands separator
+        assert "Читать" not in page.locator(".edition-switch").inner_text() and "Read in English" in page.locator(
+            ".edition-switch").inner_text()
+        assert not errors, errors
+        browser.close()
