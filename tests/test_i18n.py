@@ -283,3 +283,12 @@ def test_russian_charts_draw_in_russian(book):
             ".edition-switch").inner_text()
         assert not errors, errors
         browser.close()
+
+
+def test_jupyterlab_can_be_switched_to_russian():
+    """The pinned language pack is installed: a student picks Settings > Language > Русский in Lab
+    (the default stays English; the pack is for JupyterLab 4.5, so strings new in 4.6 stay English)."""
+    from jupyterlab_server.translation_utils import get_language_packs
+
+    packs, message = get_language_packs("ru_RU")
+    assert "ru_RU" in packs, message
