@@ -132,6 +132,29 @@ def _translate(app, doctree, docname) -> None:
                        location=docname, type="i18n", subtype="chart")
 
 
+# --- toctree captions ----------------------------------------------------------------------------------
+def _toc_captions(app, doctree) -> None:
+    """Translate the captions of the table of contents ("Chapters") from the page's catalog.
+
+    sphinx-external-toc inserts the toctrees after Sphinx has translated the page (its transform runs
+    at priority 100, Sphinx's translation at 20), so their captions would stay English.
+    """
+    if _language(app) == "en":
+        return
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    dirs = [str(Path(app.srcdir) / d) for d in app.config.locale_dirs]
+    catalog, has_catalog = init_locale(dirs, app.config.language, domain)
+    if not has_catalog:
+        return
+    for toctree in doctree.findall(addnodes.toctree):
+        if toctree.get("caption"):
+            toctree["caption"] = catalog.gettext(toctree["caption"])
+
+
 # --- the switch between editions -------------------------------------------------------------------------
 SWITCH = ('<p class="edition-switch"><a href="{href}" hreflang="{lang}" lang="{lang}">{label}</a></p>\n')
 
@@ -158,10 +181,18 @@ def _redirect(app, exception) -> None:
     index.write_text(f'<meta http-equiv="Refresh" content="0; url={root}.html" />\n', encoding="utf-8")
 
 
+def _theme_words(app, config) -> None:
+    """The theme's search placeholder is a theme option, not a message: set it in Russian."""
+    if (config.language or "en") == LANG:
+        config.html_theme_options = {**config.html_theme_options, "search_bar_text": "Поиск по книге…"}
+
+
 def setup(app):
     _glue_in_translations()
+    app.connect("config-inited", _theme_words)
     app.add_role("en", en_role)
     app.connect("missing-reference", _missing_doc)
+    app.connect("doctree-read", _toc_captions, priority=400)  # before Sphinx collects the toctrees (500)
     app.connect("doctree-resolved", _translate)
     app.connect("html-page-context", _switch)
     app.connect("build-finished", _redirect)

@@ -57,6 +57,27 @@ def test_a_fuzzy_or_empty_entry_is_reported(tmp_path):
     assert all("p.po:" in f for f in found)
 
 
+def test_a_changed_english_sentence_turns_fuzzy_and_stops_the_russian_build(tmp_path):
+    """The whole loop, on a copy: edit an English sentence of the intro, `coursekit translations update`
+    marks its entry fuzzy (keeping the old Russian for the translator to check), and the Russian build
+    refuses to run, naming it. (Only the intro's catalogs are kept, so no notebook runs.)"""
+    copy = tmp_path / "book"
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".git", ".venv", "_build", "exercises", "node_modules",
+                                                              "assignments", "benchmarks", "deploy", ".pytest_cache"))
+    shutil.rmtree(edition.catalog_dir(copy) / "chapters")
+    intro = copy / "intro.md"
+    old = "The editors describe slow build-up rather than sudden change."
+    assert old in intro.read_text(encoding="utf-8")
+    intro.write_text(intro.read_text(encoding="utf-8").replace(old, "The editors describe a slow build-up."),
+                     encoding="utf-8")
+    assert edition.problems(copy) == []
+    edition.update(copy)
+    found = edition.problems(copy)
+    assert len(found) == 1 and "intro.po" in found[0] and "fuzzy" in found[0] and "a slow build-up" in found[0], found
+    with pytest.raises(SystemExit, match="out of date with the English text"):
+        edition.build_ru(copy)
+
+
 @pytest.fixture(scope="module")
 def fresh_messages(tmp_path_factory) -> Path:
     """The English messages of the translated pages, extracted now from the current source."""
@@ -229,6 +250,10 @@ def test_each_edition_links_to_the_other_and_says_its_language(book):
         assert to_ru and to_en, page
         assert (book / f"{page}.html").parent.joinpath(to_ru["href"]).resolve() == (book / "ru" / f"{page}.html").resolve()
         assert (book / "ru" / f"{page}.html").parent.joinpath(to_en["href"]).resolve() == (book / f"{page}.html").resolve()
+        # the book's own words around the page: its title, the contents' captions, the theme's buttons
+        assert CYRILLIC.search(ru.select_one(".logo__title").get_text()), page
+        assert all(CYRILLIC.search(c.get_text()) for c in ru.select(".caption-text")), page
+        assert "Наверх" in ru.get_text() and "Back to top" not in ru.get_text()
     untranslated = _soup(book / "chapters/01-eu-conditionality/eu-conditionality.html")
     assert untranslated.select_one(".edition-switch") is None  # no Russian page: no link
     intro = _soup(book / "ru" / "intro.html")
@@ -282,6 +307,11 @@ def test_russian_charts_draw_in_russian(book):
         assert "Читать" not in page.locator(".edition-switch").inner_text() and "Read in English" in page.locator(
             ".edition-switch").inner_text()
         assert not errors, errors
+        # the Russian search: an inflected form finds the chapter through the Russian stemmer
+        page.goto((book / "ru" / "search.html").as_uri() + "?q=залогов")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=30000)
+        found = page.locator("#search-results li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert any("visa-bonds" in href for href in found), found
         browser.close()
 
 

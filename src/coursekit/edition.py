@@ -164,8 +164,9 @@ def build_ru(root: Path = REPO, strict: bool = True) -> Path:
     toc.write_text(yaml.safe_dump(edition_toc(root), sort_keys=False), encoding="utf-8")
     built = root / "_build" / "ru" / "html"
     _sphinx(root, built, "html", root / "_build" / "ru" / ".doctrees", {
-        "language": LANG, "locale_dirs": [str(locales)], "external_toc_path": str(toc),
-        "html_search_language": LANG,
+        "language": LANG, "locale_dirs": [str(locales), str(locales / "theme")], "external_toc_path": str(toc),
+        "html_search_language": LANG, "html_title": "Монитор Центральной Азии: курс анализа данных",
+        "author": "Команда курса «Монитор Центральной Азии»",
         "nb_code_prompt_show": "Показать код", "nb_code_prompt_hide": "Скрыть код",
     }, strict=strict)
     dest = root / "_build" / "html" / LANG
