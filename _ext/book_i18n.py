@@ -113,6 +113,8 @@ def _translate(app, doctree, docname) -> None:
 
     root = Path(app.srcdir)
     missing: list[str] = []
+    for entry in doctree.findall(nodes.citation):  # bibliography entries stay in their own language
+        entry["classes"].append("language-en")
     for node in list(doctree.findall(nodes.inline)):
         if "pasted-text" in node["classes"]:
             node.replace(node[0], nodes.Text(i18n.number(node.astext())))
@@ -141,6 +143,8 @@ def _toc_captions(app, doctree) -> None:
     """
     if _language(app) == "en":
         return
+    for name in ("charts.yml", "glossary.yml", "d3-locale.json"):  # a change there re-renders the page
+        app.env.note_dependency(str(Path(app.srcdir) / "locales" / LANG / name))
     from sphinx import addnodes
     from sphinx.locale import init as init_locale
     from sphinx.util.i18n import docname_to_domain

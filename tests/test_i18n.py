@@ -254,6 +254,8 @@ def test_each_edition_links_to_the_other_and_says_its_language(book):
         assert CYRILLIC.search(ru.select_one(".logo__title").get_text()), page
         assert all(CYRILLIC.search(c.get_text()) for c in ru.select(".caption-text")), page
         assert "Наверх" in ru.get_text() and "Back to top" not in ru.get_text()
+    entries = _soup(book / "ru" / "references.html").select("div.citation")
+    assert entries and all(e.get("lang") == "en" for e in entries)  # read in English by a screen reader
     untranslated = _soup(book / "chapters/01-eu-conditionality/eu-conditionality.html")
     assert untranslated.select_one(".edition-switch") is None  # no Russian page: no link
     intro = _soup(book / "ru" / "intro.html")
