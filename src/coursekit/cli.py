@@ -120,6 +120,11 @@ def _vega_bundle(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["translations"]:  # its own parser (coursekit.edition), --help included
+        from .edition import main as translations
+
+        return translations(argv[1:])
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="validate every table of the data package")
@@ -172,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_mistakes)
     p = sub.add_parser("translations", help="the Russian edition: build | update [--add DOCNAME...] | check "
                                             "(see coursekit.edition)", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=lambda a: __import__("coursekit.edition", fromlist=["main"]).main(a.rest))
+    p.add_argument("rest", nargs=argparse.REMAINDER)  # handled above, listed here for coursekit --help
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -178,7 +178,8 @@ def build_ru(root: Path = REPO, strict: bool = True) -> Path:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="coursekit translations", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="coursekit translations", description=__doc__.split("\n\n")[0],
+                                     epilog="See CONTRIBUTING.md, \"The Russian edition\".")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("build", help="build the Russian edition into _build/html/ru (after the English one)")
     up = sub.add_parser("update", help="merge the English text into the catalogs (changed entries turn fuzzy)")
