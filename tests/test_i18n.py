@@ -324,3 +324,14 @@ def test_jupyterlab_can_be_switched_to_russian():
 
     packs, message = get_language_packs("ru_RU")
     assert "ru_RU" in packs, message
+
+
+@pytest.mark.slow
+def test_the_russian_build_runs_no_notebook(book):
+    """The Russian edition reuses the English build's executions (same cache): nothing runs twice."""
+    log = book.parent.parent / "build.log"  # written by the built_book fixture
+    if not log.exists():
+        pytest.skip("no build log next to this build (A11Y_BOOK)")
+    russian = log.read_text(encoding="utf-8").split(">> Russian edition:", 1)
+    assert len(russian) == 2, "the Russian edition was not built"
+    assert "Using cached notebook" in russian[1] and "Executing notebook" not in russian[1]
