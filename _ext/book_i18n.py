@@ -185,6 +185,36 @@ def _redirect(app, exception) -> None:
     index.write_text(f'<meta http-equiv="Refresh" content="0; url={root}.html" />\n', encoding="utf-8")
 
 
+#: Words the themes write into their templates without a message to translate (attributes only).
+THEME_LABELS = {
+    'aria-label="Main"': 'aria-label="Оглавление книги"',
+    'aria-label="Page"': 'aria-label="Оглавление страницы"',
+    '"Toggle primary sidebar"': '"Показать или скрыть оглавление книги"',
+    '"Toggle secondary sidebar"': '"Показать или скрыть оглавление страницы"',
+    '"Launch interactive content"': '"Запустить интерактивную версию"',
+    '"Launch on Binder"': '"Запустить в Binder"',
+    '"Launch on JupyterHub"': '"Запустить в JupyterHub"',
+    'alt="Binder logo"': 'alt="Логотип Binder"',
+    'alt="JupyterHub logo"': 'alt="Логотип JupyterHub"',
+}
+
+
+def _theme_labels(app) -> None:
+    """In the Russian edition, the theme's fixed English labels (landmarks, buttons) read in Russian."""
+    if _language(app) != LANG or getattr(app.builder, "format", "") != "html":
+        return
+    templates = app.builder.templates
+    render = templates.render
+
+    def translated(template, context):
+        html = render(template, context)
+        for english, russian in THEME_LABELS.items():
+            html = html.replace(english, russian)
+        return html
+
+    templates.render = translated
+
+
 def _theme_words(app, config) -> None:
     """The theme's search placeholder is a theme option, not a message: set it in Russian."""
     if (config.language or "en") == LANG:
@@ -194,6 +224,7 @@ def _theme_words(app, config) -> None:
 def setup(app):
     _glue_in_translations()
     app.connect("config-inited", _theme_words)
+    app.connect("builder-inited", _theme_labels)
     app.add_role("en", en_role)
     app.connect("missing-reference", _missing_doc)
     app.connect("doctree-read", _toc_captions, priority=400)  # before Sphinx collects the toctrees (500)

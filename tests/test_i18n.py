@@ -254,6 +254,12 @@ def test_each_edition_links_to_the_other_and_says_its_language(book):
         assert CYRILLIC.search(ru.select_one(".logo__title").get_text()), page
         assert all(CYRILLIC.search(c.get_text()) for c in ru.select(".caption-text")), page
         assert "Наверх" in ru.get_text() and "Back to top" not in ru.get_text()
+        article = ru.select_one("article")
+        if article:
+            article.decompose()
+        english = [f"{name}={el[name]!r}" for el in ru.find_all(True) for name in ("aria-label", "title", "alt",
+                   "placeholder", "data-bs-title") if el.get(name) and re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", el[name])]
+        assert not english, f"ru/{page}: the theme's labels in English: {english}"
     entries = _soup(book / "ru" / "references.html").select("div.citation")
     assert entries and all(e.get("lang") == "en" for e in entries)  # read in English by a screen reader
     untranslated = _soup(book / "chapters/01-eu-conditionality/eu-conditionality.html")
