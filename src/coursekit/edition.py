@@ -74,14 +74,22 @@ def _config(root: Path, extra: dict) -> dict:
 
 def _sphinx(root: Path, outdir: Path, builder: str, doctrees: Path, overrides: dict, strict: bool = True,
             quiet: bool = False) -> None:
-    """One Sphinx build of the book as ``jupyter-book build`` runs it, with our overrides."""
-    sys.path.insert(0, str(root / "_ext")) if str(root / "_ext") not in sys.path else None
+    """One Sphinx build of the book as ``jupyter-book build`` runs it, with our overrides.
+
+    The build runs in this process; what the book's extensions set in it (``_ext`` on ``sys.path``,
+    ``COURSEKIT_BOOK_BUILD`` in the environment, which changes how charts render) is undone after it."""
     from jupyter_book.sphinx import build_sphinx
 
-    result = build_sphinx(str(root), str(outdir), noconfig=True, path_config=str(root / "_config.yml"),
-                          confoverrides=_config(root, overrides), doctreedir=str(doctrees), builder=builder,
-                          warningiserror=strict, keep_going=True, quiet=quiet,
-                          really_quiet=quiet)
+    saved_env, saved_path = dict(os.environ), list(sys.path)
+    sys.path.insert(0, str(root / "_ext"))
+    try:
+        result = build_sphinx(str(root), str(outdir), noconfig=True, path_config=str(root / "_config.yml"),
+                              confoverrides=_config(root, overrides), doctreedir=str(doctrees), builder=builder,
+                              warningiserror=strict, keep_going=True, quiet=quiet, really_quiet=quiet)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.path[:] = saved_path
     if result:
         raise SystemExit(f"sphinx-build -b {builder} failed (exit {result})")
 
