@@ -339,3 +339,14 @@ def test_judged_outputs_give_nbgrader_exactly_the_judges_score():
     assert score([ok], Verdict(False, "hidden test", "CheckFailed")) == 0
     assert score([two], Verdict(False, "hidden test", "CheckFailed")) == 0  # no partial credit from a fake result
     assert score([two], Verdict(True)) == 2
+
+
+def test_an_exception_needing_more_arguments_is_still_the_builtin_it_derives_from():
+    from coursekit.grading.judge import _builtin_exception
+
+    err = _builtin_exception({"raised": {"type": "UnicodeDecodeError", "message": "bad byte", "mro": [
+        "builtins.UnicodeDecodeError", "builtins.UnicodeError", "builtins.ValueError", "builtins.Exception",
+        "builtins.BaseException", "builtins.object"]}})
+    assert isinstance(err, ValueError) and "bad byte" in str(err)
+    fake = _builtin_exception({"raised": {"type": "Fake", "message": "m", "mro": ["__main__.Fake", "builtins.SystemExit"]}})
+    assert not isinstance(fake, (SystemExit, ValueError))

@@ -149,7 +149,10 @@ def _builtin_exception(reply: dict) -> BaseException:
         module, _, name = str(qualified).rpartition(".")
         kind = getattr(builtins, name, None) if module == "builtins" else None
         if isinstance(kind, type) and issubclass(kind, Exception):
-            err = kind(message)
+            try:
+                err = kind(message)
+            except TypeError:  # needs more arguments (UnicodeDecodeError): its base class will do
+                continue
             break
     else:
         err = StudentError(message)
