@@ -130,7 +130,7 @@ def _translate(app, doctree, docname) -> None:
             continue
         node.replace_self(nodes.raw("", new, format="html"))
     for key in dict.fromkeys(missing):
-        logger.warning(f"no Russian for {key!r}: add it to locales/ru/charts.yml (en: / ru:)",
+        logger.warning(f"no Russian for {key!r}: add it to locales/ru/charts/<chapter>.yml (en: / ru:)",
                        location=docname, type="i18n", subtype="chart")
 
 
@@ -143,8 +143,11 @@ def _toc_captions(app, doctree) -> None:
     """
     if _language(app) == "en":
         return
-    for name in ("charts.yml", "glossary.yml", "d3-locale.json"):  # a change there re-renders the page
-        app.env.note_dependency(str(Path(app.srcdir) / "locales" / LANG / name))
+    from coursekit import i18n
+
+    for path in (*i18n.chart_files(Path(app.srcdir)), *(Path(app.srcdir) / "locales" / LANG / name
+                                                          for name in ("glossary.yml", "d3-locale.json"))):
+        app.env.note_dependency(str(path))  # a change there re-renders the page
     from sphinx import addnodes
     from sphinx.locale import init as init_locale
     from sphinx.util.i18n import docname_to_domain

@@ -24,9 +24,7 @@ from coursekit import edition, i18n
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = edition.translated_pages(REPO)
-CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-#: Four Latin words in a row: an English sentence (or its remains) in Russian text.
-ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z'’]+(?:[ ,;:]+[A-Za-z][a-z'’]+){3,}\b")
+CYRILLIC, ENGLISH_RUN = edition.CYRILLIC, edition.ENGLISH_RUN
 
 
 def _catalog(page: str):
@@ -179,28 +177,12 @@ def test_every_glued_number_of_the_english_page_is_in_the_russian_page(book, pag
         assert len(russian) >= 10 and any("\u00a0" in n for n in russian) and any("," in n for n in russian)
 
 
-def _prose(path: Path) -> str:
-    """The article's text a reader reads as prose: no code, outputs, charts, English-marked or cited names."""
-    soup = _soup(path)
-    article = soup.select_one("article.bd-article") or soup
-    for junk in article.select("script, style, pre, code, .cell_input, .cell_output, .vega-embed, [lang=en], "
-                                "table, .bibliography, .citation, span.pasted-text, .headerlink, .caption-number"):
-        junk.decompose()
-    for cite in article.select("a[href*='references']"):  # author-year citations ([Sobko, 2026])
-        cite.decompose()
-    text = " ".join(article.get_text(" ").split())
-    for entry in GLOSSARY:  # names the glossary keeps in their own language (Platform for Peace and Humanity)
-        if not CYRILLIC.search(entry["ru"]):
-            text = text.replace(entry["ru"], "")
-    return text
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_no_english_sentence_is_left_in_a_russian_page(book, page):
-    text = _prose(book / "ru" / f"{page}.html")
-    assert len(CYRILLIC.findall(text)) > 200 or page in {"references", "data-catalogue"}
-    runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
+    html = (book / "ru" / f"{page}.html").read_text(encoding="utf-8")
+    assert len(CYRILLIC.findall(edition.prose(html, REPO))) > 200 or page in {"references", "data-catalogue"}
+    runs = edition.english_left(html, REPO)
     assert not runs, f"ru/{page}: English left outside quotations, code and names: {runs}"
 
 

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -146,15 +147,30 @@ def problems(root: Path = REPO) -> list[str]:
     return found
 
 
-def compile_catalogs(root: Path = REPO) -> Path:
+def compile_catalogs(root: Path = REPO, dest: Path | None = None) -> Path:
     """Copy the catalogs into ``_build/locales`` (Sphinx compiles each .mo there when its .po is newer)."""
-    dest = root / "_build" / "locales"
+    dest = dest or root / "_build" / "locales"
     for po in (root / "locales").rglob("*.po"):
         target = dest / po.relative_to(root / "locales")
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_bytes() != po.read_bytes():
             shutil.copyfile(po, target)
     return dest
+
+
+def _build(root: Path, work: Path, pages: list[str], strict: bool, locales: Path) -> Path:
+    """Sphinx's html build of ``pages`` in Russian, in ``work`` (its own toc, doctrees and html)."""
+    toc = work / "_toc.yml"
+    toc.parent.mkdir(parents=True, exist_ok=True)
+    toc.write_text(yaml.safe_dump(edition_toc(root, pages), sort_keys=False), encoding="utf-8")
+    built = work / "html"
+    _sphinx(root, built, "html", work / ".doctrees", {
+        "language": LANG, "locale_dirs": [str(locales), str(locales / "theme")], "external_toc_path": str(toc),
+        "html_search_language": LANG, "html_title": "Монитор Центральной Азии: курс анализа данных",
+        "author": "Команда курса «Монитор Центральной Азии»",
+        "nb_code_prompt_show": "Показать код", "nb_code_prompt_hide": "Скрыть код",
+    }, strict=strict)
+    return built
 
 
 def build_ru(root: Path = REPO, strict: bool = True) -> Path:
@@ -166,21 +182,77 @@ def build_ru(root: Path = REPO, strict: bool = True) -> Path:
     if bad:
         raise SystemExit("the Russian edition is out of date with the English text "
                          "(coursekit translations update, then translate):\n  " + "\n  ".join(bad))
-    locales = compile_catalogs(root)
-    toc = root / "_build" / "ru" / "_toc.yml"
-    toc.parent.mkdir(parents=True, exist_ok=True)
-    toc.write_text(yaml.safe_dump(edition_toc(root), sort_keys=False), encoding="utf-8")
-    built = root / "_build" / "ru" / "html"
-    _sphinx(root, built, "html", root / "_build" / "ru" / ".doctrees", {
-        "language": LANG, "locale_dirs": [str(locales), str(locales / "theme")], "external_toc_path": str(toc),
-        "html_search_language": LANG, "html_title": "Монитор Центральной Азии: курс анализа данных",
-        "author": "Команда курса «Монитор Центральной Азии»",
-        "nb_code_prompt_show": "Показать код", "nb_code_prompt_hide": "Скрыть код",
-    }, strict=strict)
+    built = _build(root, root / "_build" / "ru", pages, strict, compile_catalogs(root))
     dest = root / "_build" / "html" / LANG
     shutil.copytree(built, dest, dirs_exist_ok=True)
     print(f">> Russian edition built in {time.monotonic() - started:.0f} s: {dest}/index.html", flush=True)
     return dest
+
+
+#: Four Latin words in a row: an English sentence (or its remains) in Russian text.
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z'’]+(?:[ ,;:]+[A-Za-z][a-z'’]+){3,}\b")
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def prose(html: str, root: Path = REPO) -> str:
+    """What a reader reads as prose on a built page: no code, outputs, charts, English-marked text or citations."""
+    from bs4 import BeautifulSoup
+
+    from coursekit import i18n
+
+    soup = BeautifulSoup(html, "html.parser")
+    article = soup.select_one("article.bd-article") or soup
+    for junk in article.select("script, style, pre, code, .cell_input, .cell_output, .vega-embed, [lang=en], "
+                               "table, .bibliography, .citation, span.pasted-text, .headerlink, .caption-number"):
+        junk.decompose()
+    for cite in article.select("a[href*='references']"):  # author-year citations ([Sobko, 2026])
+        cite.decompose()
+    text = " ".join(article.get_text(" ").split())
+    for russian in i18n.glossary(root).values():  # names kept in their own language (Platform for Peace and Humanity)
+        if not CYRILLIC.search(russian):
+            text = text.replace(russian, "")
+    return text
+
+
+def english_left(html: str, root: Path = REPO) -> list[str]:
+    """Runs of English words in a Russian page's prose (outside {en} quotations, code, names and citations)."""
+    return [m.group(0) for m in ENGLISH_RUN.finditer(prose(html, root))]
+
+
+def preview(page: str, root: Path = REPO) -> Path:
+    """A translator's check of one page: its catalog, its charts' strings and its prose, in a private build.
+
+    Builds the page (with the front page and the bibliography) in Russian into ``_build/preview/<page>``
+    without stopping at the first problem, then lists every untranslated or fuzzy entry of its catalog,
+    every string its charts and tables show that has no Russian, and every run of English left in its prose.
+    Needs the English build's executions (``make book`` once)."""
+    import contextlib
+    import io
+
+    work = root / "_build" / "preview" / page.replace("/", "_")
+    if work.exists():
+        shutil.rmtree(work)
+    pages = sorted({"intro", page, *ALWAYS})
+    entries = [p for p in problems(root) if f"/{page}.po:" in p]
+    stderr = io.StringIO()  # Sphinx writes its warnings to sys.stderr as the build starts
+    with contextlib.redirect_stderr(stderr):
+        built = _build(root, work, pages, False, compile_catalogs(root, work / "locales"))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", stderr.getvalue())
+    warnings = [line.split(": WARNING: ", 1)[-1].replace(": add it to locales/ru/charts/<chapter>.yml (en: / ru:)", "")
+                for line in plain.splitlines()  # chart strings without Russian, markup a message broke
+                if "WARNING" in line and (page in line or "no Russian for" in line)]
+    html = built / f"{page}.html"
+    english = english_left(html.read_text(encoding="utf-8"), root) if html.exists() else ["(page not built)"]
+    print(f"\n>> {page}: {len(entries)} catalog entries to do, {len(set(warnings))} warnings "
+          f"(chart strings without Russian, broken markup), {len(english)} runs of English in the prose")
+    for line in entries:
+        print("  catalog:", line)
+    for line in dict.fromkeys(warnings):
+        print("  warning:", line)
+    for line in english:
+        print("  English:", line)
+    print(f">> the page: {html}")
+    return html
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("update", help="merge the English text into the catalogs (changed entries turn fuzzy)")
     up.add_argument("--add", nargs="*", default=[], help="docnames to start a catalog for")
     sub.add_parser("check", help="list fuzzy and untranslated entries (exit 1 if any)")
+    pv = sub.add_parser("preview", help="build one page in Russian and list what is left to translate")
+    pv.add_argument("page", help="the page's docname, e.g. chapters/06-us-visa-bonds/visa-bonds")
     parser.add_argument("--root", type=Path, default=Path.cwd() if (Path.cwd() / "_config.yml").exists() else REPO,
                         help="the book's folder (default: the current one if it holds _config.yml)")
     args = parser.parse_args(argv)
@@ -201,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         build_ru(root)
     elif args.cmd == "update":
         print(update(root, add=args.add))
+    elif args.cmd == "preview":
+        preview(args.page, root)
     elif args.cmd == "check":
         bad = problems(root)
         print("\n".join(bad) or "every entry translated, none fuzzy")

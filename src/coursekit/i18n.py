@@ -7,7 +7,7 @@ Sphinx's gettext catalogs and what the code produced here, as the page is writte
 - :func:`number` writes a number the Russian way: decimal comma, a no-break space between groups of
   thousands (as d3-format's ru-RU locale, which the charts use, so prose and charts agree);
 - :func:`text` translates one string a chart or table shows: an exact entry of
-  ``locales/ru/charts.yml``, else a template of it in which numbers, dates and the names of the
+  ``locales/ru/charts.yml`` or ``locales/ru/charts/<chapter>.yml``, else a template of it in which numbers, dates and the names of the
   glossary (``locales/ru/glossary.yml``) are placeholders ``{0}``, ``{1}`` ... filled in Russian;
 - :func:`chart` translates a Vega-Lite spec (titles, axis, legend and tooltip titles, the data
   values it draws, the strings its filters compare them with, the alt text) and :func:`embed_options`
@@ -62,21 +62,37 @@ def glossary(root: Path = REPO) -> dict[str, str]:
     return {e["en"]: e["ru"] for e in data["names"]}
 
 
-@functools.lru_cache(maxsize=4)
-def strings(root: Path = REPO) -> dict[str, str]:
-    """English string or template -> Russian (``locales/ru/charts.yml``)."""
-    data = yaml.safe_load((locale_dir(root) / "charts.yml").read_text(encoding="utf-8"))
-    out = {}
-    for entry in data["strings"]:
-        out[entry["en"]] = entry["ru"]
+def chart_files(root: Path = REPO) -> list[Path]:
+    """``locales/ru/charts.yml`` (strings every chapter shares) and one file per chapter in ``charts/``."""
+    return [locale_dir(root) / "charts.yml", *sorted((locale_dir(root) / "charts").glob("*.yml"))]
+
+
+def _merged(root: Path, key: str) -> dict[str, str]:
+    """One table from every chart file; a string given two different translations is an error."""
+    out: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for path in chart_files(root):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = data.get(key) or ({} if key == "fields" else [])
+        pairs = items.items() if isinstance(items, dict) else ((e["en"], e["ru"]) for e in items)
+        for english, russian in pairs:
+            if english in out and out[english] != russian:
+                raise ValueError(f"{english!r} has two translations: {out[english]!r} ({where[english]}) "
+                                 f"and {russian!r} ({path.name}); keep one (a shared string goes in charts.yml)")
+            out[english], where[english] = russian, path.name
     return out
 
 
 @functools.lru_cache(maxsize=4)
+def strings(root: Path = REPO) -> dict[str, str]:
+    """English string or template -> Russian (``strings:`` of the chart files)."""
+    return _merged(root, "strings")
+
+
+@functools.lru_cache(maxsize=4)
 def field_titles(root: Path = REPO) -> dict[str, str]:
-    """Data field -> Russian title, for a tooltip that shows a field without a title."""
-    data = yaml.safe_load((locale_dir(root) / "charts.yml").read_text(encoding="utf-8"))
-    return dict(data.get("fields", {}))
+    """Data field -> Russian title, for a tooltip that shows a field without a title (``fields:``)."""
+    return _merged(root, "fields")
 
 
 @functools.lru_cache(maxsize=4)
