@@ -219,6 +219,26 @@ def english_left(html: str, root: Path = REPO) -> list[str]:
     return [m.group(0) for m in ENGLISH_RUN.finditer(prose(html, root))]
 
 
+def glued_numbers(html: str) -> list[str]:
+    """The glued numbers a built page shows (myst-nb's ``span.pasted-text``), sorted."""
+    from bs4 import BeautifulSoup
+
+    return sorted(s.get_text() for s in BeautifulSoup(html, "html.parser").select("span.pasted-text"))
+
+
+def glued_numbers_lost(english: Path, russian: Path) -> list[str]:
+    """Glued numbers of the English page that the Russian page does not show (Russian-formatted)."""
+    from collections import Counter
+
+    from coursekit import i18n
+
+    if not english.exists() or not russian.exists():
+        return [f"(no built page to compare: {english if not english.exists() else russian})"]
+    wanted = Counter(i18n.number(n) for n in glued_numbers(english.read_text(encoding="utf-8")))
+    wanted.subtract(glued_numbers(russian.read_text(encoding="utf-8")))
+    return sorted(+wanted)
+
+
 def preview(page: str, root: Path = REPO) -> Path:
     """A translator's check of one page: its catalog, its charts' strings and its prose, in a private build.
 
@@ -243,14 +263,18 @@ def preview(page: str, root: Path = REPO) -> Path:
                 if "WARNING" in line and (page in line or "no Russian for" in line)]
     html = built / f"{page}.html"
     english = english_left(html.read_text(encoding="utf-8"), root) if html.exists() else ["(page not built)"]
+    lost = glued_numbers_lost(root / "_build" / "html" / f"{page}.html", html)
     print(f"\n>> {page}: {len(entries)} catalog entries to do, {len(set(warnings))} warnings "
-          f"(chart strings without Russian, broken markup), {len(english)} runs of English in the prose")
+          f"(chart strings without Russian, broken markup), {len(english)} runs of English in the prose, "
+          f"{len(lost)} glued numbers of the English page missing")
     for line in entries:
         print("  catalog:", line)
     for line in dict.fromkeys(warnings):
         print("  warning:", line)
     for line in english:
         print("  English:", line)
+    for line in lost:
+        print("  glued number missing (keep every {glue:text} role):", line)
     print(f">> the page: {html}")
     return html
 
