@@ -140,28 +140,8 @@ def test_glued_values_read_in_the_kernel_as_the_book_pastes_them(tmp_path):
     assert results["e"]["status"] == "error" and "Run All" in results["e"]["evalue"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.parent.name)
-def test_every_number_of_a_chapter_shows_in_lab_after_run_all(path):
-    """Run All in Lab queues every code cell, then each markdown cell's inline expressions: run the
-    chapter's code in one kernel, then evaluate every expression of its Lab view there."""
-    from jupyter_client.manager import start_new_kernel
-
-    nb, _ = lab_view(path)
-    expressions = [e for c in nb.cells if c.cell_type == "markdown" for e in re.findall(r"\{eval\}`([^`]*)`", c.source)]
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(path.parent))
-    try:
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                reply = kc.execute_interactive(cell.source, timeout=300, output_hook=lambda msg: None)
-                assert reply["content"]["status"] == "ok", reply["content"].get("evalue")
-        reply = kc.execute_interactive("", user_expressions={str(i): e for i, e in enumerate(expressions)}, timeout=120,
-                                       output_hook=lambda msg: None)
-    finally:
-        km.shutdown_kernel(now=True)
-    results = reply["content"]["user_expressions"]
-    failed = [(expressions[int(k)], r.get("evalue")) for k, r in results.items() if r["status"] != "ok"]
-    assert len(results) == len(expressions) > 0 and not failed, failed[:5]
+# Every inline number of every chapter's Lab view evaluating after Run All: tests/test_notebooks.py
+# (test_chapter_executes), in the same execution of the chapter.
 
 
 # --- the two Labs -----------------------------------------------------------------------------------
