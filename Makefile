@@ -56,6 +56,7 @@ book: $(STAMP)
 	@echo ">> writing the student versions of the assignments (assignments/)"
 	$(BIN)/coursekit student-versions
 	@echo ">> building the book (executes changed notebooks; cached ones are reused)"
+	$(BIN)/coursekit book-cache
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo ">> building the Russian edition into _build/html/ru (pages with a catalog in locales/ru; reuses the executions)"
 	$(BIN)/coursekit translations build

@@ -52,10 +52,13 @@ def built_book(tmp_path_factory) -> Path:
     """Build the book once, from a copy of the repository, with warnings as errors."""
     copy = tmp_path_factory.mktemp("book") / "course"
     shutil.copytree(REPO, copy, ignore=_not_for_the_book)
-    # reuse the repository's execution cache when there is one (it is keyed by notebook content)
-    cache = REPO / "_build" / ".jupyter_cache"
-    if cache.exists():
-        shutil.copytree(cache, copy / "_build" / ".jupyter_cache")
+    # reuse the repository's execution cache when there is one, unless the data, coursekit or a chapter's
+    # figures.py changed since it was filled (it is keyed by the notebooks' code cells only: coursekit.bookcache)
+    from coursekit import bookcache
+
+    cache = bookcache.cache_dir(REPO)
+    if cache.exists() and bookcache.is_current(cache, REPO):
+        shutil.copytree(cache, bookcache.cache_dir(copy))
     proc = run([str(BIN / "jupyter-book"), "build", str(copy), "-W", "--keep-going"], cwd=copy, timeout=1200)
     # the Russian edition, as make book builds it: into _build/html/ru, from the same execution cache
     ru = run([sys.executable, "-m", "coursekit.edition", "--root", str(copy), "build"], cwd=copy, timeout=600)

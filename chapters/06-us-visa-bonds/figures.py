@@ -65,7 +65,7 @@ def bond_years_alt(levels: pd.DataFrame, income: int) -> str:
     bonds = levels.assign(usd=levels["bond_usd"].map("{:,} dollars is".format))
     return (f"Bars of the {len(levels)} bond levels expressed in years of Tajikistan's per capita income of "
             f"{income:,} dollars: {list_values(bonds, 'usd', 'years_of_income', '{:.2f}', ' years')}; "
-            "a dashed line marks the article's 'nearly nine years', just short of the top bar.")
+            "a dashed line marks the article's 'nearly nine years', just short of the end of the longest bar, the largest bond.")
 
 
 def bond_years_table(levels: pd.DataFrame):

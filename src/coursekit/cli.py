@@ -119,6 +119,12 @@ def _vega_bundle(args) -> int:
     return 0
 
 
+
+def _book_cache(args) -> int:
+    from .bookcache import main as book_cache
+
+    return book_cache([args.root])
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["translations"]:  # its own parser (coursekit.edition), --help included
@@ -142,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
                                             "and write the student's and instructor's Lab configuration")
     p.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
     p.set_defaults(func=_lab_settings)
+    p = sub.add_parser("book-cache", help="empty the book's execution cache if data/, coursekit or a chapter's "
+                                          "figures.py changed since it was filled (make book runs it)")
+    p.add_argument("--root", default=str(REPO), help="the book's folder")
+    p.set_defaults(func=_book_cache)
     p = sub.add_parser("vega-bundle", help="keep the Vega JavaScript in the environment (charts draw offline)")
     p.set_defaults(func=_vega_bundle)
     p = sub.add_parser("grade", help="autograde every submission of an assignment (run from exercises/)")
@@ -175,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--exercises", default=str(REPO / "exercises"))
     p.add_argument("--out", default=str(REPO / "instructors" / "mistakes"))
     p.set_defaults(func=_mistakes)
-    p = sub.add_parser("translations", help="the Russian edition: build | update [--add DOCNAME...] | check "
+    p = sub.add_parser("translations", help="the Russian edition: build | update [--add DOCNAME...] | check | preview PAGE "
                                             "(see coursekit.edition)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)  # handled above, listed here for coursekit --help
     args = parser.parse_args(argv)

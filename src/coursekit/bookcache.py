@@ -1,0 +1,62 @@
+"""Keep the book's execution cache honest: drop it when what the chapters import has changed.
+
+Jupyter Book's cache (``_build/.jupyter_cache``) is keyed by a notebook's code cells only. A chapter's
+numbers also depend on what its code reads: the tables in ``data/``, the ``coursekit`` package and the
+chapter's ``figures.py``. Change one of those and a cached chapter would keep showing the old numbers
+(in both editions). ``coursekit book-cache`` (run by ``make book`` before it builds) fingerprints those
+inputs and empties the cache when the fingerprint differs from the one the cache was built with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+#: What a chapter's code reads besides its own cells, relative to the book's folder.
+INPUTS = ("data/**/*", "src/coursekit/**/*.py", "src/coursekit/**/*.json", "chapters/*/figures.py", "requirements.txt")
+STAMP = "inputs.sha256"
+
+
+def fingerprint(root: Path = REPO) -> str:
+    """One hash of every input file's path and bytes (sorted, so it does not depend on the file system)."""
+    digest = hashlib.sha256()
+    files = sorted({p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts})
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_dir(root: Path = REPO) -> Path:
+    return root / "_build" / ".jupyter_cache"
+
+
+def is_current(cache: Path, root: Path = REPO) -> bool:
+    """Was ``cache`` built from the inputs as they are now?"""
+    stamp = cache / STAMP
+    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint(root)
+
+
+def refresh(root: Path = REPO) -> bool:
+    """Empty the cache if its inputs changed (or it has no stamp); stamp it. True if it was emptied."""
+    cache = cache_dir(root)
+    stale = cache.exists() and not is_current(cache, root)
+    if stale:
+        shutil.rmtree(cache)
+        print(">> data, coursekit or a chapter's figures.py changed since the last build: "
+              "every chapter runs again (execution cache emptied)", flush=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / STAMP).write_text(fingerprint(root) + "\n", encoding="utf-8")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = Path(argv[0]).resolve() if argv else REPO
+    refresh(root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
