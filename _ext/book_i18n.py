@@ -111,13 +111,20 @@ def _translate(app, doctree, docname) -> None:
         return
     from coursekit import i18n
 
+    with i18n.for_chapter(i18n.chapter_of(docname)):  # the chapter's own chart strings win over shared ones
+        _translate_page(app, doctree, docname)
+
+
+def _translate_page(app, doctree, docname) -> None:
+    from coursekit import i18n
+
     root = Path(app.srcdir)
     missing: list[str] = []
     for entry in doctree.findall(nodes.citation):  # bibliography entries stay in their own language
         entry["classes"].append("language-en")
     for node in list(doctree.findall(nodes.inline)):
         if "pasted-text" in node["classes"]:
-            node.replace(node[0], nodes.Text(i18n.number(node.astext())))
+            node.replace(node[0], nodes.Text(i18n.pasted(node.astext(), root, missing)))
     for node in list(doctree.findall(nodes.raw)):
         if "html" not in node.get("format", ""):
             continue

@@ -226,7 +226,7 @@ def glued_numbers(html: str) -> list[str]:
     return sorted(s.get_text() for s in BeautifulSoup(html, "html.parser").select("span.pasted-text"))
 
 
-def glued_numbers_lost(english: Path, russian: Path) -> list[str]:
+def glued_numbers_lost(english: Path, russian: Path, root: Path = REPO) -> list[str]:
     """Glued numbers of the English page that the Russian page does not show (Russian-formatted)."""
     from collections import Counter
 
@@ -234,7 +234,9 @@ def glued_numbers_lost(english: Path, russian: Path) -> list[str]:
 
     if not english.exists() or not russian.exists():
         return [f"(no built page to compare: {english if not english.exists() else russian})"]
-    wanted = Counter(i18n.number(n) for n in glued_numbers(english.read_text(encoding="utf-8")))
+    docname = english.relative_to(root / "_build" / "html").with_suffix("").as_posix()
+    with i18n.for_chapter(i18n.chapter_of(docname)):
+        wanted = Counter(i18n.pasted(n, root, []) for n in glued_numbers(english.read_text(encoding="utf-8")))
     wanted.subtract(glued_numbers(russian.read_text(encoding="utf-8")))
     return sorted(+wanted)
 
@@ -263,7 +265,7 @@ def preview(page: str, root: Path = REPO) -> Path:
                 if "WARNING" in line and (page in line or "no Russian for" in line)]
     html = built / f"{page}.html"
     english = english_left(html.read_text(encoding="utf-8"), root) if html.exists() else ["(page not built)"]
-    lost = glued_numbers_lost(root / "_build" / "html" / f"{page}.html", html)
+    lost = glued_numbers_lost(root / "_build" / "html" / f"{page}.html", html, root)
     print(f"\n>> {page}: {len(entries)} catalog entries to do, {len(set(warnings))} warnings "
           f"(chart strings without Russian, broken markup), {len(english)} runs of English in the prose, "
           f"{len(lost)} glued numbers of the English page missing")

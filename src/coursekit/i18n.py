@@ -19,6 +19,8 @@ A string with no translation is reported (:class:`Missing`), never shown in Engl
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import json
 import re
@@ -67,32 +69,68 @@ def chart_files(root: Path = REPO) -> list[Path]:
     return [locale_dir(root) / "charts.yml", *sorted((locale_dir(root) / "charts").glob("*.yml"))]
 
 
-def _merged(root: Path, key: str) -> dict[str, str]:
-    """One table from every chart file; a string given two different translations is an error."""
+def file_strings(path: Path) -> dict[str, str]:
+    """The ``strings:`` of one chart file; one English string with two translations in it is an error."""
     out: dict[str, str] = {}
-    where: dict[str, str] = {}
-    for path in chart_files(root):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        items = data.get(key) or ({} if key == "fields" else [])
-        pairs = items.items() if isinstance(items, dict) else ((e["en"], e["ru"]) for e in items)
-        for english, russian in pairs:
-            if english in out and out[english] != russian:
-                raise ValueError(f"{english!r} has two translations: {out[english]!r} ({where[english]}) "
-                                 f"and {russian!r} ({path.name}); keep one (a shared string goes in charts.yml)")
-            out[english], where[english] = russian, path.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for entry in (data or {}).get("strings") or []:
+        english, russian = entry["en"], entry["ru"]
+        if out.get(english, russian) != russian:
+            raise ValueError(f"{path.name}: {english!r} has two translations: {out[english]!r} and {russian!r}")
+        out[english] = russian
     return out
 
 
-@functools.lru_cache(maxsize=4)
-def strings(root: Path = REPO) -> dict[str, str]:
-    """English string or template -> Russian (``strings:`` of the chart files)."""
-    return _merged(root, "strings")
+#: The chapter whose page is being translated ('ch03'): its chart file's strings win over the shared ones
+#: ("Years" is «Годы» in a membership table and «В годах дохода» in chapter 6). Set by :func:`for_chapter`.
+_CHAPTER: contextvars.ContextVar[str | None] = contextvars.ContextVar("chapter", default=None)
 
 
-@functools.lru_cache(maxsize=4)
-def field_titles(root: Path = REPO) -> dict[str, str]:
-    """Data field -> Russian title, for a tooltip that shows a field without a title (``fields:``)."""
-    return _merged(root, "fields")
+@contextlib.contextmanager
+def for_chapter(chapter: str | None):
+    """Translate with ``chapter``'s strings (``with i18n.for_chapter("ch03"): ...``)."""
+    token = _CHAPTER.set(chapter)
+    try:
+        yield
+    finally:
+        _CHAPTER.reset(token)
+
+
+def strings(root: Path = REPO, chapter: str | None = None) -> dict[str, str]:
+    """English string or template -> Russian: ``charts.yml``, then the chapter's own file
+    (``charts/ch07.yml``; default: the chapter being translated, see :func:`for_chapter`)."""
+    return _strings(root, chapter or _CHAPTER.get())
+
+
+@functools.lru_cache(maxsize=16)
+def _strings(root: Path, chapter: str | None) -> dict[str, str]:
+    out = file_strings(locale_dir(root) / "charts.yml")
+    if chapter:
+        out.update(file_strings(locale_dir(root) / "charts" / f"{chapter}.yml"))
+    return out
+
+
+def field_titles(root: Path = REPO, chapter: str | None = None) -> dict[str, str]:
+    """Data field -> Russian title, for a tooltip that shows a field without a title: the ``fields:`` of
+    ``charts.yml``, then those of the chapter's own file (``charts/ch07.yml`` for chapter 7), which win:
+    ``share_pct`` is a share of world output in one chapter and of imports in another."""
+    return _field_titles(root, chapter or _CHAPTER.get())
+
+
+@functools.lru_cache(maxsize=16)
+def _field_titles(root: Path, chapter: str | None) -> dict[str, str]:
+    out = {}
+    for path in (locale_dir(root) / "charts.yml", locale_dir(root) / "charts" / f"{chapter}.yml"):
+        if chapter or path.name == "charts.yml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+            out.update((data or {}).get("fields") or {})
+    return out
+
+
+def chapter_of(docname: str) -> str | None:
+    """'chapters/07-connectivity-trafficking/connectivity-trafficking' -> 'ch07' (its chart file's name)."""
+    m = re.match(r"chapters/(\d\d)-", docname)
+    return f"ch{m.group(1)}" if m else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -100,14 +138,25 @@ def d3_locale(root: Path = REPO) -> dict:
     return json.loads((locale_dir(root) / "d3-locale.json").read_text(encoding="utf-8"))
 
 
+#: Names with a version number, kept as written ("CC BY 4.0" is a licence, not four point nought).
+LICENCE = re.compile(r"\bCC[ -]BY(?:-[A-Z]{2})*(?: \d\.\d)?(?: IGO)?\b")
+
+
+def _percent(text: str) -> str:
+    return re.sub(r"(\d)\s?%", lambda m: m.group(1) + PERCENT_SPACE + "%", text)
+
+
 def number(text: str) -> str:
-    """'15,000' -> '15 000' (no-break space), '15.89' -> '15,89', '15.89%' -> '15,89 %'; other text kept."""
+    """'15,000' -> '15 000' (no-break space), '15.89' -> '15,89', '15.89%' -> '15,89 %'; other text kept
+    (a licence's version too: 'CC BY 4.0')."""
     def one(m: re.Match) -> str:
         whole, frac = m.group(1), m.group(2) or ""
         return whole.replace(",", NBSP) + frac.replace(".", ",")
 
-    out = NUMBER.sub(one, text)
-    return re.sub(r"(\d)\s?%", lambda m: m.group(1) + PERCENT_SPACE + "%", out)
+    parts = LICENCE.split(text)
+    kept = LICENCE.findall(text)
+    out = "".join(NUMBER.sub(one, part) + (kept[i] if i < len(kept) else "") for i, part in enumerate(parts))
+    return _percent(out)
 
 
 def _date(m: re.Match) -> str:
@@ -126,13 +175,15 @@ def _month(m: re.Match) -> str:
 def template(english: str, root: Path = REPO) -> tuple[str, list[str]]:
     """The string with its dates, numbers and glossary names replaced by {0}, {1} ... and their Russian forms."""
     names = glossary(root)
-    pattern = "|".join([DATE_DMY.pattern, DATE_MY.pattern]
+    pattern = "|".join([LICENCE.pattern, DATE_DMY.pattern, DATE_MY.pattern]
                        + [rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in sorted(names, key=len, reverse=True)]
                        + [NUMBER.pattern])
     values: list[str] = []
 
     def repl(m: re.Match) -> str:
         found = m.group(0)
+        if LICENCE.fullmatch(found):
+            return found
         if (d := DATE_DMY.fullmatch(found)):
             values.append(_date(d))
         elif (d := DATE_MY.fullmatch(found)):
@@ -163,7 +214,7 @@ def text(english: str, root: Path = REPO, missing: list | None = None) -> str:
     if key in table:
         return table[key].format(*values)
     if values and not re.search(r"[A-Za-z]{2}", re.sub(r"\{\d+\}", "", key)):  # only dates, numbers, names
-        return key.format(*values)
+        return _percent(key.format(*values))
     if not needs_translation(english):
         return number(english) if NUMBER.search(english) and not ISO_DATE.match(english) else english
     if missing is not None:
@@ -172,10 +223,22 @@ def text(english: str, root: Path = REPO, missing: list | None = None) -> str:
     raise Missing(key)
 
 
+def pasted(english: str, root: Path = REPO, missing: list | None = None) -> str:
+    """A glued value pasted into the prose: a number Russian-formatted, a date in Russian ('Jun 2024' ->
+    'июнь 2024'), and words looked up like a chart's (``{0} to {1}``)."""
+    if re.search(r"[A-Za-z]{2}", english) and not LICENCE.fullmatch(english.strip()):
+        return text(english, root, missing)
+    return number(english)
+
+
 # --- charts -----------------------------------------------------------------------------------------
 #: Keys whose string values a reader sees (titles, the alt text, a binding's label).
 _SHOWN = {"title", "subtitle", "text", "description"}
-_EXPRESSIONS = {"filter", "test", "expr"}
+_EXPRESSIONS = {"filter", "test", "expr", "calculate"}
+#: Encoding channels whose constant ``{"value": "..."}`` a reader sees (a label written on the chart).
+_CHANNELS = {"text", "tooltip", "description"}
+#: A field predicate's values (``{"field": "status", "oneOf": ["member"]}``): compared with the field's data.
+_PREDICATES = {"equal", "oneOf"}
 
 
 def _encoded_fields(spec) -> set[str]:
@@ -186,7 +249,7 @@ def _encoded_fields(spec) -> set[str]:
             for k, v in o.items():
                 if k == "field" and isinstance(v, str) and in_encoding:
                     found.add(v)
-                walk(v, in_encoding or k == "encoding")
+                walk(v, in_encoding or k in ("encoding", "facet"))
         elif isinstance(o, list):
             for v in o:
                 walk(v, in_encoding)
@@ -195,9 +258,36 @@ def _encoded_fields(spec) -> set[str]:
     return found
 
 
+def _expression_fields(spec) -> set[str]:
+    """Fields an expression reads (``datum.central_asia == 'yes'``): their values are translated with the
+    expression's strings, so the comparison still holds."""
+    found: set[str] = set()
+
+    def walk(o, key=None):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                walk(v, k)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v, key)
+        if isinstance(o, dict) and isinstance(o.get("field"), str) and _PREDICATES & o.keys():
+            found.add(o["field"])
+        if isinstance(o, str) and key in _EXPRESSIONS:
+            found.update(re.findall(r"datum\.(\w+)", o))
+            found.update(re.findall(r"datum\[['\"]([^'\"]+)['\"]\]", o))
+
+    walk(spec)
+    return found
+
+
 def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
-    """A translated copy of a Vega-Lite spec."""
+    """A translated copy of a Vega-Lite spec.
+
+    One string has one translation everywhere in the spec: in the data of the fields it draws or its
+    expressions read, in those expressions, in a scale's domain, and in a bound parameter's options and
+    value (a menu of minerals filters the data by the same Russian names)."""
     shown_fields = _encoded_fields(spec)
+    compared = _expression_fields(spec) - shown_fields
 
     def tr(value: str, must: bool) -> str:
         if must:
@@ -207,17 +297,58 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
         except Missing:
             return value
 
-    def literal(expr: str) -> str:
-        return re.sub(r"(['\"])(.*?)\1", lambda m: m.group(1) + tr(m.group(2), False) + m.group(1), expr)
+    def shown(value: str) -> str:
+        """A string the chart shows that may look like a code ('funded'): translated, or reported."""
+        if not re.search(r"[A-Za-z]{2}", value) or re.fullmatch(r"[A-Z0-9./-]{1,12}", value):
+            return value
+        russian = tr(value, False)
+        if russian == value and missing is not None and value not in strings(root):
+            missing.append(value)
+        return russian
+
+    def literal(expr: str, calculated: bool = False) -> str:
+        """The strings of an expression: compared ones as their data is; a calculated label's words must exist."""
+        def one(m: re.Match) -> str:
+            inner = m.group(2)
+            if calculated and re.search(r"[A-Za-z]{2}", inner) and not re.fullmatch(r"[,.~%0-9a-z]*", inner):
+                return m.group(1) + tr(inner, True) + m.group(1)  # a label the chart writes ('Shortfall: USD ')
+            return m.group(1) + tr(inner, False) + m.group(1)
+
+        return re.sub(r"(['\"])(.*?)\1", one, expr)
+
+    def transforms(items: list) -> list:
+        """A fold turns column names into values the legend shows: translate them right after it."""
+        out = []
+        for t in items:
+            out.append(walk(t, "transform"))
+            if isinstance(t, dict) and isinstance(t.get("fold"), list):
+                field = (t.get("as") or ["key"])[0]
+                pairs = [(f, shown(f)) for f in t["fold"] if isinstance(f, str)]
+                pairs = [(f, r) for f, r in pairs if r != f]
+                if pairs:
+                    expr = "".join(f"datum[{json.dumps(field)}] === {json.dumps(f)} ? {json.dumps(r)} : " for f, r in pairs)
+                    out.append({"calculate": expr + f"datum[{json.dumps(field)}]", "as": field})
+        return out
 
     def walk(o, key=None, parent=None):
         if isinstance(o, dict):
             out = {}
             for k, v in o.items():
                 if k in _EXPRESSIONS and isinstance(v, str):
-                    out[k] = literal(v)
-                elif k == "bind" and isinstance(v, dict) and isinstance(v.get("name"), str):
-                    out[k] = {**v, "name": tr(v["name"], True)}
+                    out[k] = literal(v, calculated=k == "calculate")
+                elif k == "transform" and isinstance(v, list):
+                    out[k] = transforms(v)
+                elif k == "value" and isinstance(v, str) and key in _CHANNELS:
+                    out[k] = tr(v, needs_translation(v))  # a constant label: text=alt.value("...")
+                elif k == "bind" and isinstance(v, dict):
+                    out[k] = {**v, **({"name": tr(v["name"], True)} if isinstance(v.get("name"), str) else {}),
+                              **{key2: [shown(x) if isinstance(x, str) else x for x in v[key2]]
+                                 for key2 in ("options", "labels") if isinstance(v.get(key2), list)}}
+                elif k in _PREDICATES and isinstance(o.get("field"), str):
+                    out[k] = [tr(x, False) if isinstance(x, str) else x for x in v] if isinstance(v, list) else (
+                        tr(v, False) if isinstance(v, str) else v)  # {"field": "status", "oneOf": [...]}
+                elif k == "value" and isinstance(v, str) and isinstance(o.get("bind"), dict):
+                    out[k] = tr(v, False)  # a bound parameter's value, one of its options
                 else:
                     out[k] = walk(v, k, o)
             return out
@@ -230,6 +361,8 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
                 return tr(o, False)
             if key in shown_fields:
                 return tr(o, needs_translation(o))
+            if key in compared:
+                return tr(o, False)
             return o
         return o
 
@@ -250,7 +383,7 @@ def tooltip_titles(spec: dict, root: Path = REPO, missing: list | None = None) -
                             if e["field"] in fields:
                                 e["title"] = fields[e["field"]]
                             elif missing is not None:
-                                missing.append(f"tooltip field {e['field']!r} (add it under fields:)")
+                                missing.append(f"tooltip field {e['field']!r} (add it under fields: of the chapter's chart file)")
                 walk(v)
         elif isinstance(o, list):
             for v in o:
