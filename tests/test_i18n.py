@@ -150,6 +150,63 @@ def test_numbers_are_written_the_russian_way():
         i18n.text("A sentence nobody translated", REPO)
 
 
+def test_glued_words_dates_licences_and_percent_signs_read_the_russian_way():
+    assert i18n.pasted("Jun 2024", REPO) == "июнь 2024"
+    assert i18n.pasted("5 June 2024", REPO) == "5\u00a0июня 2024"
+    assert i18n.pasted("1,650", REPO) == "1\u00a0650"
+    assert i18n.pasted("January 2016 to March 2023", REPO) == "январь 2016 — март 2023"
+    assert i18n.number("CC BY 4.0, 15.89%") == "CC BY 4.0, 15,89\u202f%"
+    assert i18n.text("42%", REPO) == "42\u202f%"
+
+
+def _one_chart(**extra) -> dict:
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "description": "Bar chart",
+            "data": {"values": [{"status": "member", "mineral": "gold", "ok": "yes", "usd": 1.5}]}, **extra}
+
+
+@pytest.fixture
+def chart_strings(tmp_path):
+    """A copy of the locale folder with a few strings of a made-up chapter 99."""
+    shutil.copytree(REPO / "locales", tmp_path / "locales")
+    (tmp_path / "locales" / "ru" / "charts" / "ch99.yml").write_text(
+        "strings:\n  - {en: Bar chart, ru: Столбчатая диаграмма}\n  - {en: member, ru: член}\n"
+        "  - {en: gold, ru: золото}\n  - {en: funded, ru: профинансировано}\n  - {en: 'Gap: USD ', ru: 'Дефицит: '}\n"
+        "  - {en: Mineral, ru: Минерал}\n  - {en: Years, ru: Годы}\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_string_has_one_translation_throughout_a_chart(chart_strings):
+    """Data, the expressions and predicates comparing it, menu options and the parameter's value, a
+    folded column's name and the labels an expression writes: all translated alike, so filters still match."""
+    spec = _one_chart(
+        params=[{"name": "pick", "value": "gold", "bind": {"input": "select", "options": ["gold"], "name": "Mineral"}}],
+        transform=[{"filter": "datum.mineral == pick"}, {"calculate": "'Gap: USD ' + format(datum.usd, '.2f')", "as": "t"},
+                   {"fold": ["funded"], "as": ["part", "v"]}],
+        mark="bar", encoding={"color": {"condition": {"test": "datum.ok == 'yes'", "value": "#000"}, "value": "#fff"},
+                              "opacity": {"condition": {"test": {"field": "status", "oneOf": ["member"]}, "value": 1}, "value": 0.5}})
+    with i18n.for_chapter("ch99"):
+        out = i18n.chart(spec, chart_strings)
+    row = out["data"]["values"][0]
+    assert row["mineral"] == "золото" and row["ok"] == "да" and row["status"] == "член"
+    assert out["params"][0]["value"] == "золото" and out["params"][0]["bind"]["options"] == ["золото"]
+    assert out["params"][0]["bind"]["name"] == "Минерал" and out["description"] == "Столбчатая диаграмма"
+    assert "'да'" in out["encoding"]["color"]["condition"]["test"]
+    assert out["encoding"]["opacity"]["condition"]["test"]["oneOf"] == ["член"]
+    assert "'Дефицит: '" in out["transform"][1]["calculate"] and "'.2f'" in out["transform"][1]["calculate"]
+    assert out["transform"][3] == {"calculate": 'datum["part"] === "funded" ? "профинансировано" : datum["part"]', "as": "part"}
+
+
+def test_a_chapters_own_strings_win_and_a_missing_label_is_reported(chart_strings):
+    with i18n.for_chapter("ch99"):
+        assert i18n.text("Years", chart_strings) == "Годы"
+    with i18n.for_chapter("ch06"):
+        assert i18n.text("Years", chart_strings) == "В годах дохода"
+    assert i18n.chapter_of("chapters/07-connectivity-trafficking/connectivity-trafficking") == "ch07"
+    missing: list = []
+    i18n.chart(_one_chart(transform=[{"calculate": "'Nobody translated this ' + datum.usd", "as": "t"}]), chart_strings, missing)
+    assert "Nobody translated this " in missing
+
+
 # --- the built editions -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def book(request) -> Path:

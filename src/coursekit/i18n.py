@@ -326,8 +326,9 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
                 pairs = [(f, shown(f)) for f in t["fold"] if isinstance(f, str)]
                 pairs = [(f, r) for f, r in pairs if r != f]
                 if pairs:
-                    expr = "".join(f"datum[{json.dumps(field)}] === {json.dumps(f)} ? {json.dumps(r)} : " for f, r in pairs)
-                    out.append({"calculate": expr + f"datum[{json.dumps(field)}]", "as": field})
+                    key = f"datum[{json.dumps(field)}]"
+                    cases = "".join(f"{key} === {json.dumps(f)} ? {json.dumps(r, ensure_ascii=False)} : " for f, r in pairs)
+                    out.append({"calculate": cases + key, "as": field})
         return out
 
     def walk(o, key=None, parent=None):
