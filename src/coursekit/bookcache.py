@@ -10,22 +10,45 @@ inputs and empties the cache when the fingerprint differs from the one the cache
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-#: What a chapter's code reads besides its own cells, relative to the book's folder.
-INPUTS = ("data/**/*", "src/coursekit/**/*.py", "src/coursekit/**/*.json", "chapters/*/figures.py", "requirements.txt")
+#: What a chapter's code reads besides its own cells, relative to the book's folder (and the coursekit
+#: modules the chapters import, found by :func:`chapter_modules`).
+INPUTS = ("data/**/*", "chapters/*/figures.py", "requirements.txt")
 STAMP = "inputs.sha256"
+_IMPORT = re.compile(r"^\s*(?:from (coursekit[\w.]*) import ([\w, ]+)|import (coursekit[\w.]*))", re.M)
+
+
+def chapter_modules(root: Path = REPO) -> list[Path]:
+    """The files of the coursekit modules a chapter's kernel loads: what the chapters import, and what
+    those import in turn (asked of a fresh Python, so a new import is followed without a list to keep)."""
+    names = set()
+    for source in [*root.glob("chapters/*/*.md"), *root.glob("chapters/*/figures.py")]:
+        for package, members, plain in _IMPORT.findall(source.read_text(encoding="utf-8")):
+            names.add(plain or package)
+            names.update(f"{package}.{m.strip()}" for m in members.split(",") if package and m.strip())
+    code = ("import importlib, sys\n"
+            f"for name in {sorted(names)!r}:\n"
+            "    try:\n        importlib.import_module(name)\n    except ImportError:\n        pass\n"
+            "print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items()"
+            " if n.split('.')[0] == 'coursekit' and getattr(m, '__file__', None))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
+    return [Path(line) for line in out.splitlines() if line]
 
 
 def fingerprint(root: Path = REPO) -> str:
     """One hash of every input file's path and bytes (sorted, so it does not depend on the file system)."""
     digest = hashlib.sha256()
-    files = sorted({p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts})
+    files = sorted({p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+                   | set(chapter_modules(root)))
     for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
