@@ -22,9 +22,11 @@ def test_the_cache_is_kept_while_its_inputs_are_unchanged_and_emptied_when_one_c
     assert bookcache.refresh(root) is False and (cache / "executed").exists()  # nothing changed: kept
     for path, text in [("data/t.csv", "a,b\n1,3\n"), ("chapters/01-x/figures.py", "ALT = 'another chart'\n")]:
         (cache / "executed").mkdir(exist_ok=True)
+        (root / "_build" / ".doctrees").mkdir(exist_ok=True)
         (root / path).write_text(text)
         assert not bookcache.is_current(cache, root), path
         assert bookcache.refresh(root) is True and not (cache / "executed").exists(), path
+        assert not (root / "_build" / ".doctrees").exists()  # Sphinx reads (and runs) every chapter again
         assert bookcache.is_current(cache, root)
 
 

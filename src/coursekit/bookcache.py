@@ -68,6 +68,8 @@ def refresh(root: Path = REPO) -> bool:
     stale = cache.exists() and not is_current(cache, root)
     if stale:
         shutil.rmtree(cache)
+        for doctrees in (root / "_build" / ".doctrees", root / "_build" / "ru" / ".doctrees"):
+            shutil.rmtree(doctrees, ignore_errors=True)  # or Sphinx would not read the chapters again
         print(">> data, coursekit or a chapter's figures.py changed since the last build: "
               "every chapter runs again (execution cache emptied)", flush=True)
     cache.mkdir(parents=True, exist_ok=True)
