@@ -17,6 +17,8 @@ The prose of the Russian edition comes from gettext catalogs (``locales/ru/LC_ME
 
 from __future__ import annotations
 
+import json
+
 import posixpath
 import re
 from pathlib import Path
@@ -77,12 +79,18 @@ def _glue_in_translations() -> None:
 
 # --- links to pages the edition does not have yet ----------------------------------------------------------
 def _title(srcdir: Path, docname: str) -> str:
+    """A page's title: the first level-1 heading of its .md, or of its .ipynb's markdown cells."""
     for suffix in (".md", ".ipynb"):
         path = Path(srcdir) / f"{docname}{suffix}"
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if suffix == ".ipynb":
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+        for line in text.splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
     return docname
 
 
@@ -248,6 +256,7 @@ def setup(app):
 
 CSS = """.edition-switch { text-align: right; margin: 0 0 0.5rem; font-size: 0.9rem; }
 .edition-switch a { padding: 0.2rem 0; }
+html[lang="ru"] .caption-number { text-transform: capitalize; }
 """
 
 

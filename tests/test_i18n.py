@@ -144,7 +144,8 @@ def test_numbers_are_written_the_russian_way():
     assert i18n.number("15.89") == "15,89"
     assert i18n.number("1,103.5 and 2022") == "1\u00a0103,5 and 2022"
     assert i18n.number("7.57%") == "7,57\u202f%"
-    assert i18n.number("B-1/B-2") == "B-1/B-2"
+    assert i18n.number("B-1/B-2") == "B-1/B-2" and i18n.number("2016-2023") == "2016-2023"
+    assert i18n.number("-37.5 and (-4)") == "\u221237,5 and (\u22124)"  # a minus sign, not a hyphen
     assert i18n.text("Turkmenistan on 1 January 2026", REPO, missing=[]) == "Turkmenistan on 1 January 2026"
     assert i18n.text("01 Jan 2026", REPO) == "01.01.2026"
     with pytest.raises(i18n.Missing):

@@ -169,6 +169,8 @@ def _build(root: Path, work: Path, pages: list[str], strict: bool, locales: Path
         "html_search_language": LANG, "html_title": "Монитор Центральной Азии: курс анализа данных",
         "author": "Команда курса «Монитор Центральной Азии»",
         "nb_code_prompt_show": "Показать код", "nb_code_prompt_hide": "Скрыть код",
+        # "see fig. 6.1" mid-sentence is lower case in Russian; a caption's own number is capitalised by CSS
+        "numfig_format": {"figure": "рис. %s", "table": "табл. %s", "code-block": "листинг %s", "section": "раздел %s"},
     }, strict=strict)
     return built
 

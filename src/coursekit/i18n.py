@@ -138,6 +138,8 @@ def d3_locale(root: Path = REPO) -> dict:
     return json.loads((locale_dir(root) / "d3-locale.json").read_text(encoding="utf-8"))
 
 
+#: A hyphen used as a minus sign: before a digit, after nothing that makes it a dash (2016-2023, B-1, p-3).
+SIGN = re.compile(r"(?:(?<=^)|(?<=[\s(\[=:;]))-(?=\d)")
 #: Names with a version number, kept as written ("CC BY 4.0" is a licence, not four point nought).
 LICENCE = re.compile(r"\bCC[ -]BY(?:-[A-Z]{2})*(?: \d\.\d)?(?: IGO)?\b")
 
@@ -153,6 +155,7 @@ def number(text: str) -> str:
         whole, frac = m.group(1), m.group(2) or ""
         return whole.replace(",", NBSP) + frac.replace(".", ",")
 
+    text = SIGN.sub("\u2212", text)  # -37.5 -> −37,5: a minus sign, not a hyphen
     parts = LICENCE.split(text)
     kept = LICENCE.findall(text)
     out = "".join(NUMBER.sub(one, part) + (kept[i] if i < len(kept) else "") for i, part in enumerate(parts))
