@@ -138,4 +138,4 @@ def models_table(models: pd.DataFrame):
 
 def recommendations_table(recs: pd.DataFrame):
     return data_table(recs, f"The article's recommendations, in our words ({_CITE_ARTICLE})",
-                      {"addressee": "To", "number": "No.", "label": "Recommendation", "summary": "In short"})
+                      {"addressee": "To", "number": "No.", "label": "Recommendation", "summary": "What it asks for"})
