@@ -336,11 +336,23 @@ def test_the_russian_search_finds_russian_words(book):
     assert (book / "ru" / "_static" / "translations.js").exists()
 
 
+#: Per chart of a page: the labels Vega cut with "…" (an axis's or legend's labelLimit) and those drawn
+#: past the chart's edge.
+CUT_LABELS = """() => [...document.querySelectorAll('.vega-embed svg.marks')].map(svg => {
+  const box = svg.getBoundingClientRect(), texts = [...svg.querySelectorAll('text')];
+  return {cut: texts.map(t => t.textContent).filter(t => t.includes('…')),
+          outside: texts.filter(t => { const r = t.getBoundingClientRect();
+                                       return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1); })
+                        .map(t => t.textContent)};
+})"""
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_russian_charts_draw_in_russian(book):
     """Offline, every chart of every Russian chapter draws an SVG whose axis and title text and whose
-    alt text are Russian, with Russian number formats (decimal comma), and no console error."""
+    alt text are Russian, with Russian number formats (decimal comma), and no console error; no Russian
+    chart cuts or overflows more labels than its English twin (Russian words are longer)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(chromium):
         if os.environ.get("CI"):
@@ -355,11 +367,18 @@ def test_russian_charts_draw_in_russian(book):
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.route("**/*", lambda r: r.abort() if urlparse(r.request.url).scheme in ("http", "https") else r.continue_())
+        cramped = []
         for chapter in CHAPTERS:  # the six-chart ch06 page last: the checks below read it
-            page.goto((book / "ru" / f"{chapter}.html").as_uri())
-            n = page.locator(".vega-embed").count()
+            labels = {}
+            for edition in ("en", "ru"):  # the Russian page last: the checks below read it
+                page.goto((book / ("ru" if edition == "ru" else "") / f"{chapter}.html").as_uri())
+                n = page.locator(".vega-embed").count()
+                page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=30000)
+                labels[edition] = page.evaluate(CUT_LABELS)
             assert n >= (6 if "06-us-visa-bonds" in chapter else 1), chapter
-            page.wait_for_function(f"document.querySelectorAll('.vega-embed svg.marks').length >= {n}", timeout=30000)
+            for i, (en, ru) in enumerate(zip(labels["en"], labels["ru"])):
+                if len(ru["cut"]) > len(en["cut"]) or len(ru["outside"]) > len(en["outside"]):
+                    cramped.append(f"{chapter} chart {i}: cut {ru['cut']} outside {ru['outside']}")
             for i in range(n):
                 embed = page.locator(".vega-embed").nth(i)
                 label = embed.locator("[role=graphics-document]").get_attribute("aria-label") or ""
@@ -368,6 +387,8 @@ def test_russian_charts_draw_in_russian(book):
                 assert CYRILLIC.search(label), (chapter, label)
                 assert any(CYRILLIC.search(t) for t in texts), (chapter, texts)
             assert not errors, (chapter, errors)
+        assert not cramped, "Russian labels cut ('…') or drawn outside a chart more than in English (shorten them " \
+                            "in locales/ru/charts/<chapter>.yml):\n" + "\n".join(cramped)
         drawn = " | ".join(page.locator("#fig-raw-number svg.marks").first.evaluate(
             "s => [...s.querySelectorAll('text')].map(t => t.textContent)"))
         assert "15,89" in drawn and "15.89" not in drawn
