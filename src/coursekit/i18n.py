@@ -261,25 +261,30 @@ def _encoded_fields(spec) -> set[str]:
     return found
 
 
+def keyed_values(o, key=None):
+    """Every value of a JSON-like spec with the key it sits under (a list's items under the list's key);
+    a dict is given too, before its own values."""
+    if isinstance(o, dict):
+        yield key, o
+        for k, v in o.items():
+            yield from keyed_values(v, k)
+    elif isinstance(o, list):
+        for v in o:
+            yield from keyed_values(v, key)
+    else:
+        yield key, o
+
+
 def _expression_fields(spec) -> set[str]:
-    """Fields an expression reads (``datum.central_asia == 'yes'``): their values are translated with the
-    expression's strings, so the comparison still holds."""
+    """Fields an expression or a predicate compares (``datum.central_asia == 'yes'``): their values are
+    translated with the expression's strings, so the comparison still holds."""
     found: set[str] = set()
-
-    def walk(o, key=None):
-        if isinstance(o, dict):
-            for k, v in o.items():
-                walk(v, k)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v, key)
-        if isinstance(o, dict) and isinstance(o.get("field"), str) and _PREDICATES & o.keys():
-            found.add(o["field"])
-        if isinstance(o, str) and key in _EXPRESSIONS:
-            found.update(re.findall(r"datum\.(\w+)", o))
-            found.update(re.findall(r"datum\[['\"]([^'\"]+)['\"]\]", o))
-
-    walk(spec)
+    for key, value in keyed_values(spec):
+        if isinstance(value, dict) and isinstance(value.get("field"), str) and _PREDICATES & value.keys():
+            found.add(value["field"])
+        elif isinstance(value, str) and key in _EXPRESSIONS:
+            found.update(re.findall(r"datum\.(\w+)", value))
+            found.update(re.findall(r"datum\[['\"]([^'\"]+)['\"]\]", value))
     return found
 
 
