@@ -184,7 +184,8 @@ def test_a_string_has_one_translation_throughout_a_chart(chart_strings):
         params=[{"name": "pick", "value": "gold", "bind": {"input": "select", "options": ["gold"], "name": "Mineral"}}],
         transform=[{"filter": "datum.mineral == pick"}, {"calculate": "'Gap: USD ' + format(datum.usd, '.2f')", "as": "t"},
                    {"fold": ["funded"], "as": ["part", "v"]}],
-        mark="bar", encoding={"color": {"condition": {"test": "datum.ok == 'yes'", "value": "#000"}, "value": "#fff"},
+        mark="bar", encoding={"fill": {"field": "part", "type": "nominal"}, "order": {"field": "part", "type": "nominal"},
+                              "color": {"condition": {"test": "datum.ok == 'yes'", "value": "#000"}, "value": "#fff"},
                               "opacity": {"condition": {"test": {"field": "status", "oneOf": ["member"]}, "value": 1}, "value": 0.5}})
     with i18n.for_chapter("ch99"):
         out = i18n.chart(spec, chart_strings)
@@ -196,6 +197,10 @@ def test_a_string_has_one_translation_throughout_a_chart(chart_strings):
     assert out["encoding"]["opacity"]["condition"]["test"]["oneOf"] == ["член"]
     assert "'Дефицит: '" in out["transform"][1]["calculate"] and "'.2f'" in out["transform"][1]["calculate"]
     assert out["transform"][3] == {"calculate": 'datum["part"] === "funded" ? "профинансировано" : datum["part"]', "as": "part"}
+    # folded values keep the English colours and stacking order (Vega sorts by name; Russian names sort differently)
+    assert out["encoding"]["fill"]["scale"]["domain"] == ["профинансировано"]
+    assert out["encoding"]["order"] == {"field": "part_rank", "type": "quantitative"}
+    assert out["transform"][4] == {"calculate": 'indexof(["профинансировано"], datum["part"])', "as": "part_rank"}
 
 
 def test_a_chapters_own_strings_win_and_a_missing_label_is_reported(chart_strings):

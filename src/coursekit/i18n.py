@@ -324,6 +324,8 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
 
         return re.sub(r"(['\"])(.*?)\1", one, expr)
 
+    folded: dict[str, list[str]] = {}  # a fold's key field -> its values translated, in the English order
+
     def transforms(items: list) -> list:
         """A fold turns column names into values the legend shows: translate them right after it."""
         out = []
@@ -332,12 +334,35 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
             if isinstance(t, dict) and isinstance(t.get("fold"), list):
                 field = (t.get("as") or ["key"])[0]
                 pairs = [(f, shown(f)) for f in t["fold"] if isinstance(f, str)]
-                pairs = [(f, r) for f, r in pairs if r != f]
-                if pairs:
+                if any(r != f for f, r in pairs):
                     key = f"datum[{json.dumps(field)}]"
-                    cases = "".join(f"{key} === {json.dumps(f)} ? {json.dumps(r, ensure_ascii=False)} : " for f, r in pairs)
+                    cases = "".join(f"{key} === {json.dumps(f)} ? {json.dumps(r, ensure_ascii=False)} : "
+                                    for f, r in pairs if r != f)
                     out.append({"calculate": cases + key, "as": field})
+                    folded[field] = [r for _, r in sorted(pairs)]  # Vega sorts the English names
         return out
+
+    def same_order(spec: dict) -> dict:
+        """Colours, legend and stacking of folded values as in English: Vega orders them by name, and the
+        Russian names sort differently (дефицит before профинансировано)."""
+        lists = [v["transform"] for _, v in keyed_values(spec) if isinstance(v, dict)
+                 and isinstance(v.get("transform"), list) and any(isinstance(t, dict) and "fold" in t for t in v["transform"])]
+        for _, value in list(keyed_values(spec)):
+            encoding = value.get("encoding") if isinstance(value, dict) else None
+            for channel, enc in (encoding or {}).items():
+                field = enc.get("field") if isinstance(enc, dict) else None
+                if field not in folded:
+                    continue
+                if channel == "order":  # stack in the English order: by the value's rank among the English names
+                    rank = {"calculate": f"indexof({json.dumps(folded[field], ensure_ascii=False)}, "
+                                         f"datum[{json.dumps(field)}])", "as": f"{field}_rank"}
+                    for items in lists:
+                        if rank not in items:
+                            items.append(rank)
+                    enc.update(field=rank["as"], type="quantitative")
+                elif not (enc.get("scale") or {}).get("domain"):
+                    enc["scale"] = {**(enc.get("scale") or {}), "domain": folded[field]}
+        return spec
 
     def walk(o, key=None, parent=None):
         if isinstance(o, dict):
@@ -375,7 +400,7 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
             return o
         return o
 
-    return walk(spec)
+    return same_order(walk(spec))
 
 
 def tooltip_titles(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
