@@ -8,7 +8,7 @@ from coursekit import bookcache
 def _book(tmp_path):
     (tmp_path / "chapters" / "01-x").mkdir(parents=True)
     (tmp_path / "chapters" / "01-x" / "x.md").write_text("```{code-cell}\nfrom coursekit import regions\n```\n")
-    (tmp_path / "chapters" / "01-x" / "figures.py").write_text("ALT = 'a chart'\n")
+    (tmp_path / "chapters" / "01-x" / "figures.py").write_text("from coursekit.charts import (\n    data_table,\n)\n")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "t.csv").write_text("a,b\n1,2\n")
     return tmp_path
@@ -20,7 +20,8 @@ def test_the_cache_is_kept_while_its_inputs_are_unchanged_and_emptied_when_one_c
     assert bookcache.refresh(root) is False and bookcache.is_current(cache, root)  # a new cache: stamped
     (cache / "executed").mkdir()
     assert bookcache.refresh(root) is False and (cache / "executed").exists()  # nothing changed: kept
-    for path, text in [("data/t.csv", "a,b\n1,3\n"), ("chapters/01-x/figures.py", "ALT = 'another chart'\n")]:
+    changes = [("data/t.csv", "a,b\n1,3\n"), ("chapters/01-x/figures.py", "from coursekit.charts import (data_table,)\n")]
+    for path, text in changes:
         (cache / "executed").mkdir(exist_ok=True)
         (root / "_build" / ".doctrees").mkdir(exist_ok=True)
         (root / path).write_text(text)
@@ -32,4 +33,5 @@ def test_the_cache_is_kept_while_its_inputs_are_unchanged_and_emptied_when_one_c
 
 def test_the_fingerprint_follows_the_coursekit_modules_the_chapters_import(tmp_path):
     names = {p.name for p in bookcache.chapter_modules(_book(tmp_path))}
-    assert {"__init__.py", "regions.py"} <= names and "i18n.py" not in names and "judge.py" not in names
+    assert {"__init__.py", "regions.py", "charts.py"} <= names  # charts: a parenthesised import in figures.py
+    assert "i18n.py" not in names and "judge.py" not in names

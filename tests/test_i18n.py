@@ -45,6 +45,11 @@ def test_every_catalog_entry_is_translated_and_none_is_fuzzy():
     assert edition.problems(REPO) == []
 
 
+def test_preview_of_a_page_without_a_catalog_says_how_to_start_one():
+    with pytest.raises(SystemExit, match="has no Russian catalog.*update --add assignments/ch06_visa_bonds"):
+        edition.preview("assignments/ch06_visa_bonds", REPO)
+
+
 def test_a_fuzzy_or_empty_entry_is_reported(tmp_path):
     """The check the build runs (coursekit.edition.problems) names the file, line and entry."""
     page = tmp_path / "locales" / "ru" / "LC_MESSAGES" / "p.po"

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: modules the chapters import, found by :func:`chapter_modules`).
 INPUTS = ("data/**/*", "chapters/*/figures.py", "requirements.txt")
 STAMP = "inputs.sha256"
-_IMPORT = re.compile(r"^\s*(?:from (coursekit[\w.]*) import ([\w, ]+)|import (coursekit[\w.]*))", re.M)
+_IMPORT = re.compile(r"^\s*(?:from (coursekit[\w.]*) import \(?([\w,\s]*)|import (coursekit[\w.]*))", re.M)
 
 
 def chapter_modules(root: Path = REPO) -> list[Path]:

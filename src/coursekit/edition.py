@@ -253,6 +253,9 @@ def preview(page: str, root: Path = REPO) -> Path:
     import contextlib
     import io
 
+    if page not in translated_pages(root):
+        raise SystemExit(f"{page!r} has no Russian catalog ({catalog_dir(root)}/{page}.po); start one with "
+                         f"coursekit translations update --add {page}")
     work = root / "_build" / "preview" / page.replace("/", "_")
     if work.exists():
         shutil.rmtree(work)

@@ -7,8 +7,9 @@ Sphinx's gettext catalogs and what the code produced here, as the page is writte
 - :func:`number` writes a number the Russian way: decimal comma, a no-break space between groups of
   thousands (as d3-format's ru-RU locale, which the charts use, so prose and charts agree);
 - :func:`text` translates one string a chart or table shows: an exact entry of
-  ``locales/ru/charts.yml`` or ``locales/ru/charts/<chapter>.yml``, else a template of it in which numbers, dates and the names of the
-  glossary (``locales/ru/glossary.yml``) are placeholders ``{0}``, ``{1}`` ... filled in Russian;
+  ``locales/ru/charts.yml`` or ``locales/ru/charts/<chapter>.yml``, else a template of it in which
+  numbers, dates and the names of the glossary (``locales/ru/glossary.yml``) are placeholders ``{0}``,
+  ``{1}`` ... filled in Russian;
 - :func:`chart` translates a Vega-Lite spec (titles, axis, legend and tooltip titles, the data
   values it draws, the strings its filters compare them with, the alt text) and :func:`embed_options`
   gives vega-embed the ru-RU number and time locale (shipped in ``locales/ru/d3-locale.json``);
@@ -345,8 +346,9 @@ def chart(spec: dict, root: Path = REPO, missing: list | None = None) -> dict:
     def same_order(spec: dict) -> dict:
         """Colours, legend and stacking of folded values as in English: Vega orders them by name, and the
         Russian names sort differently (дефицит before профинансировано)."""
-        lists = [v["transform"] for _, v in keyed_values(spec) if isinstance(v, dict)
-                 and isinstance(v.get("transform"), list) and any(isinstance(t, dict) and "fold" in t for t in v["transform"])]
+        lists = [v["transform"] for _, v in keyed_values(spec)
+                 if isinstance(v, dict) and isinstance(v.get("transform"), list)
+                 and any(isinstance(t, dict) and "fold" in t for t in v["transform"])]
         for _, value in list(keyed_values(spec)):
             encoding = value.get("encoding") if isinstance(value, dict) else None
             for channel, enc in (encoding or {}).items():
@@ -417,7 +419,8 @@ def tooltip_titles(spec: dict, root: Path = REPO, missing: list | None = None) -
                             if e["field"] in fields:
                                 e["title"] = fields[e["field"]]
                             elif missing is not None:
-                                missing.append(f"tooltip field {e['field']!r} (add it under fields: of the chapter's chart file)")
+                                missing.append(f"tooltip field {e['field']!r} "
+                                               "(add it under fields: of the chapter's chart file)")
                 walk(v)
         elif isinstance(o, list):
             for v in o:
