@@ -56,16 +56,16 @@ def cache_dir(root: Path = REPO) -> Path:
     return root / "_build" / ".jupyter_cache"
 
 
-def is_current(cache: Path, root: Path = REPO) -> bool:
-    """Was ``cache`` built from the inputs as they are now?"""
+def is_current(cache: Path, root: Path = REPO, now: str | None = None) -> bool:
+    """Was ``cache`` built from the inputs as they are now (``now``: their fingerprint, if known)?"""
     stamp = cache / STAMP
-    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint(root)
+    return stamp.exists() and stamp.read_text(encoding="utf-8").strip() == (now or fingerprint(root))
 
 
 def refresh(root: Path = REPO) -> bool:
     """Empty the cache if its inputs changed (or it has no stamp); stamp it. True if it was emptied."""
-    cache = cache_dir(root)
-    stale = cache.exists() and not is_current(cache, root)
+    cache, now = cache_dir(root), fingerprint(root)
+    stale = cache.exists() and not is_current(cache, root, now)
     if stale:
         shutil.rmtree(cache)
         for doctrees in (root / "_build" / ".doctrees", root / "_build" / "ru" / ".doctrees"):
@@ -73,7 +73,7 @@ def refresh(root: Path = REPO) -> bool:
         print(">> data, coursekit or a chapter's figures.py changed since the last build: "
               "every chapter runs again (execution cache emptied)", flush=True)
     cache.mkdir(parents=True, exist_ok=True)
-    (cache / STAMP).write_text(fingerprint(root) + "\n", encoding="utf-8")
+    (cache / STAMP).write_text(now + "\n", encoding="utf-8")
     return stale
 
 
